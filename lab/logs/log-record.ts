@@ -1,0 +1,18 @@
+/** One structured log line, in the Powertools shape (DESIGN section 5). */
+export type LogStatus = 'START' | 'COMPLETE' | 'FAILED';
+export type ServiceName = 'notify-handler' | 'delivery-handler' | 'slow-api' | 'stormlab';
+
+export interface LogRecord {
+  level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  message: string;
+  /** ISO 8601; the run's start plus scenario time, so per-minute queries match the scenario. */
+  timestamp: string;
+  service: ServiceName;
+  cold_start?: boolean;
+  function_name?: string;
+  function_memory_size?: number;
+  function_request_id?: string;
+  correlation_id?: string;
+  status?: LogStatus;
+  [extra: string]: unknown;
+}

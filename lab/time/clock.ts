@@ -1,0 +1,195 @@
+/**
+ * Scenario time. Every duration the lab's semantics deal with is in scenario milliseconds; a clock maps
+ * them onto something that actually passes: wall time divided by `--speed`, or a virtual timeline that
+ * moves only when a test says so.
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Scenario milliseconds since the clock started (fractional on a real clock). */
+  now(): number;
+  /** Calls `fn` once `ms` scenario milliseconds have passed. */
+  setTimeout(fn: () => void, ms: number): Timer;
+  /** Resolves after `ms` scenario milliseconds; rejects with `signal.reason` if aborted first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Scenario milliseconds per real millisecond. */
+  readonly speed: number;
+}
+
+/** Absolute wall time in fractional milliseconds since the epoch, comparable across worker threads. */
+export function wallNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface RealClockOptions {
+  speed: number;
+  /** Wall time (from `wallNowMs()`) at scenario time 0; shared with workers so all threads agree. */
+  originWallMs?: number;
+}
+
+/** Wall time scaled by `speed`: at speed 10, one real second is ten scenario seconds. */
+export class RealClock implements Clock {
+  readonly speed: number;
+  readonly originWallMs: number;
+
+  constructor(options: RealClockOptions) {
+    if (!(options.speed > 0)) throw new RangeError(`speed must be above 0, got ${options.speed}`);
+    this.speed = options.speed;
+    this.originWallMs = options.originWallMs ?? wallNowMs();
+  }
+
+  now(): number {
+    return (wallNowMs() - this.originWallMs) * this.speed;
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    const handle = setTimeout(fn, Math.max(0, ms / this.speed));
+    return { cancel: () => clearTimeout(handle) };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+}
+
+interface VirtualTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * A timeline that advances only through `advance()`/`advanceTo()`. Timers fire in time order (ties in the
+ * order they were set), and between two firings the microtask and immediate queues are drained, so async
+ * code reacting to one timer runs before the next one fires, exactly as it would on a real clock.
+ */
+export class VirtualClock implements Clock {
+  readonly speed = 1;
+  private current: number;
+  private seq = 0;
+  private heap: VirtualTimer[] = [];
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    const timer: VirtualTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.push(timer);
+    return {
+      cancel: () => {
+        timer.cancelled = true;
+      },
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+
+  /** Number of live timers still waiting. */
+  pending(): number {
+    return this.heap.filter((t) => !t.cancelled).length;
+  }
+
+  async advance(ms: number): Promise<void> {
+    await this.advanceTo(this.current + ms);
+  }
+
+  async advanceTo(target: number): Promise<void> {
+    await settle();
+    for (;;) {
+      const next = this.peek();
+      if (!next || next.at > target) break;
+      this.pop();
+      if (next.cancelled) continue;
+      this.current = next.at;
+      next.fn();
+      await settle();
+    }
+    if (target > this.current) this.current = target;
+  }
+
+  /** Runs every timer until none is left (or `limitMs` of virtual time has passed). */
+  async runAll(limitMs = 365 * 24 * 3600 * 1000): Promise<void> {
+    const end = this.current + limitMs;
+    for (;;) {
+      await settle();
+      const next = this.peek();
+      if (!next || next.at > end) return;
+      await this.advanceTo(next.at);
+    }
+  }
+
+  private peek(): VirtualTimer | undefined {
+    while (this.heap[0]?.cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  private push(t: VirtualTimer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): VirtualTimer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: VirtualTimer, b: VirtualTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+/** Lets pending promise chains run to completion before virtual time moves on. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,59 @@
+/**
+ * The usage-plan token bucket: `burst` tokens at most, `rate` tokens added per scenario second, full at
+ * start. One request takes one token; a request that finds less than one token is refused and takes nothing.
+ *
+ * Tokens are kept in thousandths (rate per second times milliseconds), so integer times and rates give exact
+ * answers: at rate 10 the bucket gains exactly one token every 100 ms.
+ */
+export interface TokenBucketOptions {
+  /** Tokens per scenario second; above 0. */
+  rate: number;
+  /** Capacity in tokens; at least 1. */
+  burst: number;
+}
+
+const EPSILON = 1e-6;
+
+export class TokenBucket {
+  readonly rate: number;
+  readonly burst: number;
+  private milliTokens: number;
+  private last: number;
+
+  constructor(options: TokenBucketOptions, now = 0) {
+    if (!(options.rate > 0)) throw new RangeError(`rate must be above 0, got ${options.rate}`);
+    if (!(options.burst >= 1)) throw new RangeError(`burst must be at least 1, got ${options.burst}`);
+    this.rate = options.rate;
+    this.burst = options.burst;
+    this.milliTokens = options.burst * 1000;
+    this.last = now;
+  }
+
+  /** Tokens available at `now` (scenario ms), fractional. */
+  tokens(now: number): number {
+    this.refill(now);
+    return this.milliTokens / 1000;
+  }
+
+  /** Takes one token if there is one; refuses without spending anything otherwise. */
+  tryTake(now: number): boolean {
+    this.refill(now);
+    if (this.milliTokens + EPSILON < 1000) return false;
+    this.milliTokens = Math.max(0, this.milliTokens - 1000);
+    return true;
+  }
+
+  /** Scenario ms from `now` until a token is available (0 if one is). */
+  waitMs(now: number): number {
+    this.refill(now);
+    const missing = 1000 - this.milliTokens;
+    return missing <= EPSILON ? 0 : missing / this.rate;
+  }
+
+  private refill(now: number): void {
+    if (now > this.last) {
+      this.milliTokens = Math.min(this.burst * 1000, this.milliTokens + (now - this.last) * this.rate);
+      this.last = now;
+    }
+  }
+}
