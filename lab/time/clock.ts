@@ -41,25 +41,56 @@ export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise
   });
 }
 
+/**
+ * The wall time of scenario time 0, in shared memory: every thread's clock reads the same cell, so the lab
+ * can start its threads, warm them up, and only then say "the scenario starts now" to all of them at once.
+ */
+export class ClockOrigin {
+  readonly buffer: SharedArrayBuffer;
+  private readonly cell: Float64Array;
+
+  constructor(buffer?: SharedArrayBuffer, wallMs = wallNowMs()) {
+    this.buffer = buffer ?? new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
+    this.cell = new Float64Array(this.buffer);
+    if (!buffer) this.cell[0] = wallMs;
+  }
+
+  get(): number {
+    return this.cell[0]!;
+  }
+
+  /** Moves scenario time 0 to `wallMs` (default: now) for every clock reading this origin. */
+  set(wallMs = wallNowMs()): void {
+    this.cell[0] = wallMs;
+  }
+}
+
 export interface RealClockOptions {
   speed: number;
   /** Wall time (from `wallNowMs()`) at scenario time 0; shared with workers so all threads agree. */
   originWallMs?: number;
+  /** A shared origin instead of a fixed one (wins over `originWallMs`). */
+  origin?: ClockOrigin;
 }
 
 /** Wall time scaled by `speed`: at speed 10, one real second is ten scenario seconds. */
 export class RealClock implements Clock {
   readonly speed: number;
-  readonly originWallMs: number;
+  readonly origin: ClockOrigin;
 
   constructor(options: RealClockOptions) {
     if (!(options.speed > 0)) throw new RangeError(`speed must be above 0, got ${options.speed}`);
     this.speed = options.speed;
-    this.originWallMs = options.originWallMs ?? wallNowMs();
+    this.origin = options.origin ?? new ClockOrigin(undefined, options.originWallMs ?? wallNowMs());
+  }
+
+  /** Wall time of scenario time 0, as it is now. */
+  get originWallMs(): number {
+    return this.origin.get();
   }
 
   now(): number {
-    return (wallNowMs() - this.originWallMs) * this.speed;
+    return (wallNowMs() - this.origin.get()) * this.speed;
   }
 
   setTimeout(fn: () => void, ms: number): Timer {

@@ -15,7 +15,7 @@ export interface TokenBucketOptions {
 const EPSILON = 1e-6;
 
 export class TokenBucket {
-  readonly rate: number;
+  private currentRate: number;
   readonly burst: number;
   private milliTokens: number;
   private last: number;
@@ -23,10 +23,22 @@ export class TokenBucket {
   constructor(options: TokenBucketOptions, now = 0) {
     if (!(options.rate > 0)) throw new RangeError(`rate must be above 0, got ${options.rate}`);
     if (!(options.burst >= 1)) throw new RangeError(`burst must be at least 1, got ${options.burst}`);
-    this.rate = options.rate;
+    this.currentRate = options.rate;
     this.burst = options.burst;
     this.milliTokens = options.burst * 1000;
     this.last = now;
+  }
+
+  /** Tokens per scenario second. */
+  get rate(): number {
+    return this.currentRate;
+  }
+
+  /** Changes the refill rate from `now` on; tokens gathered until `now` are kept (at the old rate). */
+  setRate(rate: number, now: number): void {
+    if (!(rate > 0)) throw new RangeError(`rate must be above 0, got ${rate}`);
+    this.refill(now);
+    this.currentRate = rate;
   }
 
   /** Tokens available at `now` (scenario ms), fractional. */
@@ -47,12 +59,14 @@ export class TokenBucket {
   waitMs(now: number): number {
     this.refill(now);
     const missing = 1000 - this.milliTokens;
-    return missing <= EPSILON ? 0 : missing / this.rate;
+    return missing <= EPSILON ? 0 : missing / this.currentRate;
   }
 
   private refill(now: number): void {
+    // A clock moved back (the lab rebases scenario time 0 after warm-up) restarts the count from there.
+    if (now < this.last) this.last = now;
     if (now > this.last) {
-      this.milliTokens = Math.min(this.burst * 1000, this.milliTokens + (now - this.last) * this.rate);
+      this.milliTokens = Math.min(this.burst * 1000, this.milliTokens + (now - this.last) * this.currentRate);
       this.last = now;
     }
   }

@@ -1,0 +1,93 @@
+import { ConfigError } from './config/config-error.js';
+import { helpText, parseLabOptions, type LabOptions } from './config/parse-options.js';
+import { preflight } from './preflight.js';
+import { runHeadless } from './headless.js';
+import { runCompare } from './compare.js';
+import { LiveLabSession } from './lab-session.js';
+import { STOP_GRACE_REAL_MS } from './finish-run.js';
+
+const USAGE = `usage: npm run lab [-- options]            the dashboard (headless when --headless or stdout is not a terminal)
+       npm run lab -- compare [options]    the same seeded scenario in every mode, side by side
+
+options:
+${helpText('lab')}
+`;
+
+/** Exit codes: 0 done, 1 crashed, 2 bad input, 130 SIGINT, 143 SIGTERM. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let options: LabOptions;
+  try {
+    options = parseLabOptions(argv);
+    await preflight(options);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`stormlab: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  if (options.command === 'compare' || options.headless || !process.stdout.isTTY) {
+    if (options.command === 'run' && !options.headless) {
+      process.stderr.write('stormlab: stdout is not a terminal, so the run is headless (--headless says so outright)\n');
+    }
+    return runWithoutDashboard(options);
+  }
+  return runWithDashboard(options);
+}
+
+async function runWithoutDashboard(options: LabOptions): Promise<number> {
+  const abort = new AbortController();
+  let signalled: string | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      process.stderr.write(`stormlab: second ${signal}, exiting at once\n`);
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    }
+    signalled = signal;
+    process.stderr.write(`stormlab: ${signal}: stopping the load, finishing in-flight work, writing the report (again to exit at once)\n`);
+    abort.abort(new Error(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  if (options.command === 'compare') await runCompare(options, io, abort.signal);
+  else await runHeadless(options, io, abort.signal);
+  return signalled ? (SIGNAL_EXIT[signalled] ?? 1) : 0;
+}
+
+async function runWithDashboard(options: LabOptions): Promise<number> {
+  const { runDashboard } = await import('../tui/dashboard.js');
+  const session = await LiveLabSession.start(options);
+  let outcome: Awaited<ReturnType<typeof runDashboard>>;
+  try {
+    outcome = await runDashboard(session, { fps: options.fps });
+  } catch (err) {
+    outcome = { reason: 'error', error: err };
+  }
+  const endedBy = outcome.reason === 'quit' ? 'quit' : outcome.reason === 'signal' ? 'signal' : 'error';
+  const report = await session.finish(endedBy, outcome.reason === 'quit' ? 0 : STOP_GRACE_REAL_MS);
+  process.stdout.write(`report written to ${session.current.files.report}\n`);
+  process.stdout.write(
+    `delivered ${report.orders.delivered} of ${report.orders.accepted} orders, lost ${report.orders.lost}; logs in ${report.logs.file}\n`,
+  );
+  if (outcome.reason === 'error') {
+    process.stderr.write(`stormlab: the dashboard failed: ${String((outcome as { error?: unknown }).error)}\n`);
+    return 1;
+  }
+  if (outcome.reason === 'signal') return SIGNAL_EXIT[(outcome as { signal?: string }).signal ?? 'SIGTERM'] ?? 143;
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`stormlab: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

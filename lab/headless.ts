@@ -1,0 +1,72 @@
+import type { Writable } from 'node:stream';
+import type { LabOptions } from './config/parse-options.js';
+import { Lab } from './lab.js';
+import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
+import type { RunReport } from './report/build-report.js';
+import { clockText, formatTable, summaryRows } from './report/summary-table.js';
+
+export interface HeadlessIo {
+  stdout: Writable;
+  stderr: Writable;
+}
+
+export interface HeadlessResult {
+  report: RunReport;
+  reportFile: string;
+  /** How the run ended: 'finished', or 'aborted' by a signal. */
+  ended: 'finished' | 'aborted';
+}
+
+/** One progress line: what a person watching stderr needs each scenario minute. */
+export function progressLine(lab: Lab): string {
+  const s = lab.snapshot();
+  const o = s.orders;
+  const by = s.courier.byStatus;
+  const phase = s.phase ? ` ${s.phase.name || `phase ${s.phase.index + 1}`}` : '';
+  return (
+    `[${clockText(s.t)}]${phase} mode ${s.mode} | load ${s.loadRate.toFixed(1)}/s | concurrency ${s.concurrency.total} ` +
+    `(peak ${s.concurrency.peak}) | accepted ${o.accepted} delivered ${o.delivered} lost ${o.lost} ` +
+    `dlq ${o.deadLettered} in flight ${o.inFlight} | queue ${s.queue.visible}+${s.queue.inFlight} | ` +
+    `courier 200:${by['200'] ?? by['2xx'] ?? 0} 429:${by['429'] ?? 0} 5xx:${(by['502'] ?? 0) + (by['504'] ?? 0) + (by['5xx'] ?? 0)}`
+  );
+}
+
+/**
+ * A run without the dashboard: the ingress line on stdout, a progress line each scenario minute on stderr,
+ * a summary table and the report at the end. `signal` stops it early (the report is still written).
+ */
+export async function runHeadless(
+  options: LabOptions,
+  io: HeadlessIo,
+  signal?: AbortSignal,
+  fileSuffix = '',
+): Promise<HeadlessResult> {
+  const lab = new Lab(options, fileSuffix);
+  const onAbort = (): void => lab.load?.stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await lab.start();
+    io.stdout.write(`ingress listening on ${lab.ingress!.url}\n`);
+    io.stderr.write(
+      `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, speed ${options.speed}, seed ${options.seed}` +
+        `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log}\n`,
+    );
+    const minute = (): void => {
+      if (lab.lifecycle === 'stopped') return;
+      io.stderr.write(progressLine(lab) + '\n');
+      lab.clock.setTimeout(minute, 60_000 - (lab.clock.now() % 60_000));
+    };
+    lab.clock.setTimeout(minute, 60_000);
+    const ended = await lab.runToEnd(signal);
+    const report = await finishRun(lab, ended === 'aborted' ? 'signal' : lab.options.drainS > 0 ? 'drain' : 'load-finished', ended === 'aborted' ? STOP_GRACE_REAL_MS : 0);
+    io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
+    io.stdout.write(`report written to ${lab.files.report}\n`);
+    return { report, reportFile: lab.files.report, ended };
+  } catch (err) {
+    // Whatever broke, keep what the run had: stop the parts, write the report so far, then rethrow.
+    await finishRun(lab, `error: ${(err as Error)?.message ?? String(err)}`).catch(() => undefined);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

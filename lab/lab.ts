@@ -1,0 +1,411 @@
+import { join } from 'node:path';
+import { ClockOrigin, RealClock, type Timer } from './time/clock.js';
+import { SeededRandom } from './time/random.js';
+import type { LabOptions } from './config/parse-options.js';
+import type { Mode } from './config/option-spec.js';
+import { LogWriter, scenarioTimestamp } from './logs/log-writer.js';
+import { CourierThread } from './courier/courier-thread.js';
+import type { CourierStatsSnapshot } from './courier/courier-stats.js';
+import { WorkerCounters } from './runtime/worker-counters.js';
+import { PiscinaExecutor } from './runtime/piscina-executor.js';
+import { ClientThrottle } from './flow/client-throttle.js';
+import { Pipeline, type ModeChange } from './pipeline/pipeline.js';
+import { startIngress, type Ingress } from './ingress/ingress-server.js';
+import { createIngressClient, type IngressClient } from './ingress/ingress-client.js';
+import { LoadGenerator } from './load/load-generator.js';
+import { createOrderFactory } from './load/order-factory.js';
+import { resolveScenario, type Scenario } from './load/presets.js';
+import { SeriesRecorder, type Cumulative, type Gauges } from './metrics/series-recorder.js';
+import type { LabSnapshot, SeriesRow } from './lab-view.js';
+import { costUsd } from './runtime/billing.js';
+
+export type LabState = LabSnapshot['state'];
+
+/** Courier answers as the lab counts them: by the courier itself when built in, by the callers otherwise. */
+export interface CourierCounts {
+  requests: number;
+  byStatus: Record<string, number>;
+  peakAdmittedPerSecond: number;
+  up: boolean;
+  outages: number;
+}
+
+export interface LabFiles {
+  report: string;
+  log: string;
+}
+
+/** Where a run's files go when the options name none: runs/<timestamp>-<mode>-seed<seed>. */
+export function defaultFiles(options: LabOptions, startedAt: Date, suffix = ''): LabFiles {
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const base = join('runs', `${stamp}-${options.mode}-seed${options.seed}${suffix}`);
+  const withSuffix = (path: string): string => (suffix ? path.replace(/(\.[a-z]+)?$/, `${suffix}$1`) : path);
+  return {
+    report: options.report ? withSuffix(options.report) : `${base}.json`,
+    log: options.logFile ? withSuffix(options.logFile) : `${base}.log.jsonl`,
+  };
+}
+
+/**
+ * One run of the lab in this process: the courier in its own thread, the functions on a piscina pool, the
+ * ingress on loopback, the built-in load posting to it, and a sampler that closes one series row per
+ * scenario second. All semantics live in `Pipeline`; this is the shell of threads, sockets and timers.
+ */
+export class Lab {
+  readonly options: LabOptions;
+  readonly scenario: Scenario;
+  readonly clock: RealClock;
+  readonly startedAt = new Date();
+  readonly files: LabFiles;
+  readonly logs: LogWriter;
+  readonly counters = new WorkerCounters();
+  readonly recorder = new SeriesRecorder();
+  readonly throttle: ClientThrottle;
+  readonly pipeline: Pipeline;
+  readonly executor: PiscinaExecutor;
+  readonly courier: CourierThread | undefined;
+  readonly load: LoadGenerator | undefined;
+  ingress: Ingress | undefined;
+  private client: IngressClient | undefined;
+  private sampleTimer: Timer | undefined;
+  private state: LabState = 'starting';
+  private courierUrl = '';
+  private courierOutages = 0;
+  private loadErrors = 0;
+  /** Peak of the queue's visible depth and oldest age, over the samples. */
+  readonly queuePeaks = { depth: 0, oldestAgeS: 0 };
+  private readonly peakClientAdmitted = { second: -1, count: 0, peak: 0, base: 0 };
+  private endedAtS: number | undefined;
+
+  constructor(options: LabOptions, fileSuffix = '') {
+    this.options = options;
+    this.scenario = resolveScenario(options.scenario);
+    this.clock = new RealClock({ speed: options.speed, origin: new ClockOrigin() });
+    this.files = defaultFiles(options, this.startedAt, fileSuffix);
+    this.logs = new LogWriter({ file: this.files.log });
+    const random = new SeededRandom(options.seed);
+    this.throttle = new ClientThrottle({ clock: this.clock, rate: options.throttleRate, burst: options.throttleBurst });
+    if (!options.courierUrl) {
+      this.courier = new CourierThread({
+        options: options.courier,
+        speed: options.speed,
+        originWallMs: this.clock.originWallMs,
+        startedAtMs: this.startedAt.getTime(),
+        seed: random.fork('courier').seed,
+        host: options.host,
+        port: 0,
+        logFile: this.files.log,
+      });
+      this.courier.on('down', () => {
+        this.courierOutages++;
+        this.event('WARN', 'courier thread died; restarting it');
+      });
+      this.courier.on('up', ({ restarts }) => restarts > 0 && this.event('INFO', 'courier thread restarted'));
+    }
+    this.executor = new PiscinaExecutor({
+      workerData: {
+        speed: options.speed,
+        origin: this.clock.origin.buffer,
+        seed: random.fork('delivery').seed,
+        courierUrl: '',
+        apiKey: options.courier.apiKey,
+        retryPolicy: options.retryPolicy,
+        counters: this.counters.buffer,
+      },
+      maxInFlight: options.concurrencyLimit,
+      throttle: this.throttle,
+    });
+    this.pipeline = new Pipeline({
+      clock: this.clock,
+      random,
+      executor: this.executor,
+      options,
+      logs: this.logs,
+      startedAtMs: this.startedAt.getTime(),
+      onModeChange: (change: ModeChange) => this.event('INFO', `mode switched to ${change.mode}`),
+    });
+    if (!this.scenario.external) {
+      const nextOrder = createOrderFactory(random.fork('orders'));
+      this.load = new LoadGenerator({
+        clock: this.clock,
+        scenario: this.scenario,
+        send: () => this.sendOrder(nextOrder()),
+      });
+    }
+  }
+
+  /** Starts the courier, the pool and the ingress, then the load. Resolves once all accept work. */
+  async start(): Promise<void> {
+    this.courierUrl = this.courier
+      ? new URL(this.options.courier.path, await this.courier.start()).toString()
+      : this.options.courierUrl!;
+    // The pool's workers read the courier URL from workerData when they start.
+    this.executor.setCourierUrl(this.courierUrl);
+    await this.executor.warmUp();
+    this.ingress = await startIngress({
+      host: this.options.host,
+      port: this.options.port,
+      onNotify: (body) => this.pipeline.acceptOrder(body),
+    });
+    this.client = createIngressClient(this.ingress.url, { connections: 256 });
+    // Threads loading their code took real time; the scenario starts now, for every thread at once.
+    this.clock.origin.set();
+    this.state = 'running';
+    this.scheduleSample(1);
+    this.load?.start();
+    this.event('INFO', `run started: scenario ${this.scenario.name}, mode ${this.options.mode}, speed ${this.options.speed}, seed ${this.options.seed}`);
+  }
+
+  /** Scenario seconds since the start. */
+  get t(): number {
+    return this.clock.now() / 1000;
+  }
+
+  get lifecycle(): LabState {
+    return this.state;
+  }
+
+  /** Resolves when the load is over and, with --drain, nothing is in flight or the drain time has passed. */
+  async runToEnd(signal?: AbortSignal): Promise<'finished' | 'aborted'> {
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal?.aborted) resolve('aborted');
+      signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    const loadDone = this.load ? this.load.done.then(() => 'done' as const) : new Promise<never>(() => {});
+    if ((await Promise.race([loadDone, aborted])) === 'aborted') return 'aborted';
+    if (this.options.drainS <= 0) return 'finished';
+    this.state = 'draining';
+    const deadline = this.clock.now() + this.options.drainS * 1000;
+    const drained = new Promise<'finished'>((resolve) => {
+      const check = (): void => {
+        if (!this.pipeline.busy || this.clock.now() >= deadline) resolve('finished');
+        else this.clock.setTimeout(check, Math.min(1000, deadline - this.clock.now()));
+      };
+      check();
+    });
+    return Promise.race([drained, aborted]);
+  }
+
+  setMode(mode: Mode): void {
+    this.pipeline.setMode(mode);
+  }
+
+  setThrottleRate(rate: number): void {
+    this.throttle.setRate(rate);
+  }
+
+  /**
+   * Stops the load, gives work in flight `graceS` scenario seconds, then ends everything: pending
+   * invocations end as errors, the threads and servers close, the logs are flushed.
+   */
+  async stop(graceRealMs = 0): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.load?.stop();
+    if (graceRealMs > 0) {
+      const until = Date.now() + graceRealMs;
+      while (this.pipeline.runtime.running > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    }
+    this.takeSample(); // the last partial second
+    this.endedAtS = this.t;
+    this.state = 'stopped';
+    this.sampleTimer?.cancel();
+    this.pipeline.stop();
+    this.throttle.stop();
+    this.pipeline.runtime.close('the lab is stopping');
+    await this.client?.destroy().catch(() => undefined);
+    await this.ingress?.close().catch(() => undefined);
+    await this.executor.close().catch(() => undefined);
+    await this.courier?.stop().catch(() => undefined);
+    await this.logs.close();
+  }
+
+  /** Scenario seconds covered (frozen once stopped). */
+  get durationS(): number {
+    return this.endedAtS ?? this.t;
+  }
+
+  courierCounts(): CourierCounts {
+    if (this.courier) {
+      const s: CourierStatsSnapshot = this.courier.stats();
+      return {
+        requests: s.requests,
+        byStatus: s.byStatus,
+        peakAdmittedPerSecond: s.peakAdmittedPerSecond,
+        up: this.courier.up,
+        outages: this.courierOutages,
+      };
+    }
+    const c = this.counters;
+    return {
+      requests: c.get('courierCalls'),
+      byStatus: {
+        '2xx': c.get('answered2xx'),
+        '429': c.get('answered429'),
+        '5xx': c.get('answered5xx'),
+        other: c.get('answeredOther'),
+        connectionError: c.get('connectionErrors'),
+      },
+      peakAdmittedPerSecond: this.peakClientAdmitted.peak,
+      up: true,
+      outages: 0,
+    };
+  }
+
+  series(): readonly SeriesRow[] {
+    return this.recorder.rows;
+  }
+
+  snapshot(): LabSnapshot {
+    const p = this.pipeline;
+    const now = this.clock.now();
+    const load = this.load?.snapshot();
+    const courier = this.courierCounts();
+    const requests = p.stats.notify.invocations + p.stats.delivery.invocations;
+    const gbS = p.stats.notify.gbSeconds + p.stats.delivery.gbSeconds;
+    return {
+      t: this.durationS,
+      state: this.state,
+      mode: p.mode,
+      scenario: this.scenario.name,
+      phase: load?.phase,
+      speed: this.options.speed,
+      seed: this.options.seed,
+      loadRate: load?.rate ?? 0,
+      loadFactor: load?.factor ?? 1,
+      loadPaused: load?.paused ?? false,
+      concurrencyLimit: p.concurrency.limit,
+      queueConcurrency: p.queueConcurrency,
+      throttleRate: this.throttle.rate,
+      concurrency: {
+        total: p.concurrency.inUse,
+        notify: p.concurrency.of('notify'),
+        delivery: p.concurrency.of('delivery'),
+        peak: p.concurrency.peak,
+      },
+      orders: {
+        accepted: p.orders.accepted,
+        delivered: p.orders.delivered,
+        lost: p.orders.lost,
+        deadLettered: p.orders.deadLettered,
+        inFlight: p.orders.inFlight,
+        rejected: p.orders.rejected,
+      },
+      queue: {
+        visible: p.queue.visibleCount(now),
+        inFlight: p.queue.inFlightCount(now),
+        dlq: p.queue.dlqCount,
+        oldestAgeS: p.queue.oldestAgeS(now),
+      },
+      courier: { requests: courier.requests, byStatus: courier.byStatus, up: courier.up },
+      retries: {
+        http: this.counters.get('httpRetries'),
+        async: p.retries.async,
+        redeliveries: p.queue.totals.redeliveries,
+      },
+      cost: { requests, gbSeconds: gbS, usd: costUsd(requests, gbS) },
+      logFile: this.files.log,
+      reportFile: this.files.report,
+    };
+  }
+
+  /** A lab event in the run's log (mode switches, outages), so the log tells the whole story. */
+  event(level: 'INFO' | 'WARN', message: string): void {
+    this.logs.write({
+      level,
+      message,
+      timestamp: scenarioTimestamp(this.startedAt.getTime(), this.clock.now()),
+      service: 'stormlab',
+    });
+  }
+
+  get loadErrorCount(): number {
+    return this.loadErrors;
+  }
+
+  private sendOrder(order: unknown): void {
+    if (!this.client) return;
+    this.client.postOrder(order).catch(() => {
+      this.loadErrors++;
+    });
+  }
+
+  private scheduleSample(second: number): void {
+    this.sampleTimer = this.clock.setTimeout(
+      () => {
+        if (this.state === 'stopped') return;
+        const reached = Math.max(second, Math.floor(this.clock.now() / 1000));
+        this.takeSample(reached);
+        this.scheduleSample(reached + 1);
+      },
+      second * 1000 - this.clock.now(),
+    );
+  }
+
+  /** Closes the series up to `second` (default: the current, possibly partial, second). */
+  takeSample(second = Math.ceil(this.clock.now() / 1000)): void {
+    const p = this.pipeline;
+    const now = this.clock.now();
+    const courier = this.courierTotals();
+    const totals: Cumulative = {
+      invocations: p.stats.notify.invocations + p.stats.delivery.invocations,
+      errors: p.stats.notify.errors + p.stats.delivery.errors,
+      throttles: p.stats.notify.throttles + p.stats.delivery.throttles,
+      timeouts: p.stats.notify.timeouts + p.stats.delivery.timeouts,
+      ...courier,
+      retries: this.counters.get('httpRetries') + p.retries.async + p.queue.totals.redeliveries,
+      deliveredNow: p.orders.delivered,
+      deliverySuccesses: p.stats.delivery.successes,
+      deliveryFailures: p.stats.delivery.errors,
+    };
+    const visible = p.queue.visibleCount(now);
+    const oldest = p.queue.oldestAgeS(now);
+    this.queuePeaks.depth = Math.max(this.queuePeaks.depth, visible);
+    this.queuePeaks.oldestAgeS = Math.max(this.queuePeaks.oldestAgeS, oldest);
+    const gauges: Gauges = {
+      concurrency: p.concurrency.inUse,
+      concurrencyNotify: p.concurrency.of('notify'),
+      concurrencyDelivery: p.concurrency.of('delivery'),
+      queueDepth: visible,
+      queueInFlight: p.queue.inFlightCount(now),
+      accepted: p.orders.accepted,
+      delivered: p.orders.delivered,
+      lost: p.orders.lost,
+      deadLettered: p.orders.deadLettered,
+      inFlight: p.orders.inFlight,
+      loadRate: this.load?.snapshot().rate ?? 0,
+      mode: p.mode,
+    };
+    this.recorder.record(second, totals, gauges);
+    if (!this.courier) {
+      const admitted = courier.courier2xx + courier.courier5xx;
+      const row = this.recorder.rows.at(-1);
+      if (row) this.peakClientAdmitted.peak = Math.max(this.peakClientAdmitted.peak, row.courier2xx + row.courier5xx);
+      this.peakClientAdmitted.base = admitted;
+    }
+  }
+
+  private courierTotals(): Pick<Cumulative, 'courier2xx' | 'courier429' | 'courier5xx' | 'courierOther'> {
+    if (this.courier) {
+      const by = this.courier.stats().byStatus;
+      let c2 = 0;
+      let c429 = 0;
+      let c5 = 0;
+      let other = 0;
+      for (const [status, n] of Object.entries(by)) {
+        const code = Number(status);
+        if (code >= 200 && code < 300) c2 += n;
+        else if (code === 429) c429 += n;
+        else if (code >= 500) c5 += n;
+        else other += n;
+      }
+      return { courier2xx: c2, courier429: c429, courier5xx: c5, courierOther: other + this.counters.get('connectionErrors') };
+    }
+    const c = this.counters;
+    return {
+      courier2xx: c.get('answered2xx'),
+      courier429: c.get('answered429'),
+      courier5xx: c.get('answered5xx'),
+      courierOther: c.get('answeredOther') + c.get('connectionErrors'),
+    };
+  }
+}

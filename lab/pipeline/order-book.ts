@@ -1,0 +1,52 @@
+/**
+ * Where every accepted order stands. The identity accepted = delivered + lost + deadLettered + inFlight holds
+ * by construction: an order enters in flight and leaves it exactly once.
+ */
+export type OrderOutcome = 'delivered' | 'lost' | 'deadLettered';
+
+export class OrderBook {
+  accepted = 0;
+  delivered = 0;
+  lost = 0;
+  deadLettered = 0;
+  /** Requests the ingress refused (notify throttled or failed): never accepted, so not orders. */
+  rejected = 0;
+  /** Settlements of an order already settled: a duplicate delivery, for example. Not counted twice. */
+  duplicates = 0;
+  private open = new Set<string>();
+  private lastDeliveredAt = -1;
+
+  accept(id: string): void {
+    if (this.open.has(id)) throw new Error(`order ${id} accepted twice`);
+    this.open.add(id);
+    this.accepted++;
+  }
+
+  /** Settles an order in flight; false if it was not in flight (already settled or unknown). */
+  settle(id: string, outcome: OrderOutcome, now: number): boolean {
+    if (!this.open.delete(id)) {
+      this.duplicates++;
+      return false;
+    }
+    this[outcome]++;
+    if (outcome === 'delivered') this.lastDeliveredAt = now;
+    return true;
+  }
+
+  isOpen(id: string): boolean {
+    return this.open.has(id);
+  }
+
+  get inFlight(): number {
+    return this.open.size;
+  }
+
+  /** Scenario ms of the last delivery, or undefined if none. */
+  get lastDeliveryMs(): number | undefined {
+    return this.lastDeliveredAt < 0 ? undefined : this.lastDeliveredAt;
+  }
+
+  identityHolds(): boolean {
+    return this.accepted === this.delivered + this.lost + this.deadLettered + this.inFlight;
+  }
+}

@@ -1,0 +1,206 @@
+import type { Clock, Timer } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import type { LogRecord } from '../logs/log-record.js';
+import { scenarioTimestamp } from '../logs/log-writer.js';
+import type { FunctionStatsMap } from '../metrics/function-stats.js';
+import { AccountConcurrency } from './account-concurrency.js';
+import { EnvironmentPool } from './environment-pool.js';
+import { gbSeconds } from './billing.js';
+import { seededUuid } from './request-id.js';
+import type {
+  Executor,
+  FunctionConfig,
+  FunctionKey,
+  HandlerLog,
+  HandlerOutcome,
+  InvocationResult,
+  InvokeOptions,
+  TaskContext,
+} from './function-types.js';
+
+export interface LogSink {
+  write(record: LogRecord): void;
+}
+
+export interface FunctionRuntimeOptions {
+  clock: Clock;
+  random: Random;
+  executor: Executor;
+  concurrency: AccountConcurrency;
+  functions: Record<FunctionKey, FunctionConfig>;
+  /** Scenario ms an environment spends in init before its first invocation. */
+  coldStartMs: number;
+  /** Scenario ms after which an idle environment is reclaimed. */
+  envIdleMs: number;
+  stats: FunctionStatsMap;
+  logs?: LogSink;
+  /** Wall-clock ms of scenario time 0, for log timestamps. */
+  startedAtMs?: number;
+}
+
+/** Error codes the runtime itself gives (handlers give their own). */
+export const TIMEOUT_CODE = 'Sandbox.Timedout';
+export const CRASH_CODE = 'Runtime.ExitError';
+export const SHUTDOWN_CODE = 'StormLab.RunEnded';
+
+/**
+ * Lambda's execution semantics, on any executor: the account concurrency limit (a throttle when full),
+ * environments reused while warm and created cold, the timeout enforced by aborting the handler, and
+ * billing. It knows nothing of async retries or queues: those sit in front of `invoke`.
+ */
+export class FunctionRuntime {
+  private readonly pools: Record<FunctionKey, EnvironmentPool>;
+  private readonly inFlight = new Set<AbortController>();
+  private closed = false;
+
+  constructor(private readonly o: FunctionRuntimeOptions) {
+    this.pools = {
+      notify: new EnvironmentPool('notify', o.envIdleMs),
+      delivery: new EnvironmentPool('delivery', o.envIdleMs),
+    };
+  }
+
+  get concurrency(): AccountConcurrency {
+    return this.o.concurrency;
+  }
+
+  environments(fn: FunctionKey): EnvironmentPool {
+    return this.pools[fn];
+  }
+
+  /** One synchronous invoke (RequestResponse). Resolves with the outcome; never rejects. */
+  async invoke(fn: FunctionKey, payload: unknown, options: InvokeOptions = {}): Promise<InvocationResult> {
+    const { clock, concurrency, stats } = this.o;
+    const config = this.o.functions[fn];
+    const fnStats = stats[fn];
+    if (!concurrency.tryAcquire(fn)) {
+      fnStats.throttles++;
+      return { status: 'throttled', code: 'TooManyRequestsException', requestId: '', durationMs: 0, coldStart: false };
+    }
+    const requestId = seededUuid(this.o.random);
+    const startedAt = clock.now();
+    const pool = this.pools[fn];
+    const { env, cold } = pool.take(startedAt);
+    const abort = new AbortController();
+    this.inFlight.add(abort);
+    let keepEnv = true;
+    try {
+      if (cold) {
+        fnStats.coldStarts++;
+        if (this.o.coldStartMs > 0) await clock.sleep(this.o.coldStartMs);
+      }
+      fnStats.invocations++;
+      const handlerStart = clock.now();
+      const context: TaskContext = {
+        requestId,
+        functionName: config.functionName,
+        memoryMb: config.memoryMb,
+        coldStart: cold,
+        deadlineMs: handlerStart + config.timeoutMs,
+        correlationId: options.correlationId,
+      };
+      this.log(config, context, { at: handlerStart, level: 'INFO', message: `${config.service} START`, status: 'START' });
+      const outcome = await this.runWithTimeout(fn, payload, context, abort, options, config.timeoutMs);
+      if (this.closed) {
+        // Cut off by the end of the run: neither a success nor a function error, so not counted.
+        return { status: 'error', code: SHUTDOWN_CODE, message: 'the run ended', requestId, durationMs: 0, coldStart: cold };
+      }
+      const end = clock.now();
+      for (const line of outcome.logs) this.log(config, context, line);
+      const durationMs = end - startedAt;
+      fnStats.gbSeconds += gbSeconds(durationMs, config.memoryMb);
+      if (outcome.ok) {
+        fnStats.successes++;
+        this.log(config, context, { at: end, level: 'INFO', message: `${config.service} COMPLETE`, status: 'COMPLETE' });
+        return { status: 'ok', value: outcome.value, requestId, durationMs, coldStart: cold };
+      }
+      fnStats.errors++;
+      const timedOut = outcome.code === TIMEOUT_CODE;
+      if (timedOut) fnStats.timeouts++;
+      if (timedOut || outcome.code === CRASH_CODE) keepEnv = false;
+      this.log(config, context, {
+        at: end,
+        level: 'ERROR',
+        message: `${config.service} FAILED: ${outcome.message}`,
+        status: 'FAILED',
+        extra: { error_code: outcome.code },
+      });
+      return {
+        status: timedOut ? 'timeout' : 'error',
+        code: outcome.code,
+        message: outcome.message,
+        requestId,
+        durationMs,
+        coldStart: cold,
+      };
+    } finally {
+      this.inFlight.delete(abort);
+      if (keepEnv) pool.give(env, clock.now());
+      else pool.discard(env);
+      concurrency.release(fn);
+    }
+  }
+
+  /** Ends the run: invocations still in progress are aborted and their outcomes are not counted. */
+  close(reason: string): void {
+    this.closed = true;
+    for (const abort of this.inFlight) abort.abort(new Error(reason));
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  private runWithTimeout(
+    fn: FunctionKey,
+    payload: unknown,
+    context: TaskContext,
+    abort: AbortController,
+    options: InvokeOptions,
+    timeoutMs: number,
+  ): Promise<HandlerOutcome> {
+    return new Promise<HandlerOutcome>((resolve) => {
+      let settled = false;
+      let timer: Timer | undefined = undefined;
+      const finish = (outcome: HandlerOutcome): void => {
+        if (settled) return;
+        settled = true;
+        timer?.cancel();
+        resolve(outcome);
+      };
+      timer = this.o.clock.setTimeout(() => {
+        const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+        abort.abort(new Error(message));
+        finish({ ok: false, code: TIMEOUT_CODE, message, logs: [] });
+      }, timeoutMs);
+      this.o.executor.run(fn, payload, context, abort.signal, options).then(
+        (outcome) => finish(outcome),
+        (err: unknown) => {
+          const message = abort.signal.aborted
+            ? String((abort.signal.reason as Error)?.message ?? abort.signal.reason)
+            : `worker failed: ${(err as Error)?.message ?? String(err)}`;
+          finish({ ok: false, code: abort.signal.aborted ? 'Aborted' : CRASH_CODE, message, logs: [] });
+        },
+      );
+    });
+  }
+
+  private log(config: FunctionConfig, context: TaskContext, line: HandlerLog): void {
+    const sink = this.o.logs;
+    if (!sink) return;
+    const record: LogRecord = {
+      level: line.level,
+      message: line.message,
+      timestamp: scenarioTimestamp(this.o.startedAtMs ?? 0, line.at),
+      service: config.service,
+      cold_start: context.coldStart,
+      function_name: config.functionName,
+      function_memory_size: config.memoryMb,
+      function_request_id: context.requestId,
+      correlation_id: context.correlationId ?? '',
+    };
+    if (line.status) record.status = line.status;
+    if (line.extra) Object.assign(record, line.extra);
+    sink.write(record);
+  }
+}

@@ -1,0 +1,138 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
+import type { FunctionTask, FunctionWorkerData } from '../../workers/function-worker.js';
+import type { ThrottleReply, ThrottleRequest } from '../../workers/throttle-port.js';
+
+/** Where the main thread's client-side bucket is reached (throttle mode). */
+export interface TokenSource {
+  acquire(signal?: AbortSignal): Promise<void>;
+}
+
+export interface PiscinaExecutorOptions {
+  workerData: FunctionWorkerData;
+  /** Most invocations in progress at once (the account's concurrency limit). */
+  maxInFlight: number;
+  threads?: number;
+  throttle?: TokenSource;
+}
+
+/** The worker entry, with the running module's own extension (.ts under tsx, .js from a build). */
+export function workerFile(base: string): string {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return fileURLToPath(new URL(`../../workers/${base}${ext}`, import.meta.url));
+}
+
+/**
+ * Functions on a piscina pool: one task is one invocation. Threads are physical (about one per core) and
+ * each holds many invocations at once, since a handler mostly waits on the courier or a retry timer.
+ * Aborts are never passed to piscina (that would kill the thread and every invocation on it): the handler
+ * enforces its own deadline, and the runtime stops waiting at the timeout.
+ */
+export class PiscinaExecutor implements Executor {
+  private piscina: Piscina | undefined;
+  private readonly throttle: TokenSource | undefined;
+
+  constructor(private readonly options: PiscinaExecutorOptions) {
+    this.throttle = options.throttle;
+  }
+
+  /** Threads start on the first use, so they read the courier URL once it is known. */
+  get pool(): Piscina {
+    if (!this.piscina) {
+      const threads = this.options.threads ?? 2;
+      this.piscina = new Piscina({
+        filename: workerFile('function-worker'),
+        minThreads: threads,
+        maxThreads: threads,
+        concurrentTasksPerWorker: Math.ceil(this.options.maxInFlight / threads) + 16,
+        idleTimeout: 60_000,
+        workerData: this.options.workerData,
+      });
+    }
+    return this.piscina;
+  }
+
+  /** Where delivery handlers send orders; set before the first invocation. */
+  setCourierUrl(url: string): void {
+    if (this.piscina) throw new Error('the courier URL is fixed once the pool has started');
+    this.options.workerData.courierUrl = url;
+  }
+
+  run(
+    fn: FunctionKey,
+    payload: unknown,
+    context: TaskContext,
+    signal: AbortSignal,
+    options: InvokeOptions,
+  ): Promise<HandlerOutcome> {
+    const task: FunctionTask = { fn, payload, context };
+    if (!(options.throttle && this.throttle && fn === 'delivery')) return this.pool.run(task);
+    const { port1, port2 } = new MessageChannel();
+    task.port = port2;
+    const stopServing = serveTokens(port1, this.throttle, signal);
+    return this.pool.run(task, { transferList: [port2] }).finally(stopServing);
+  }
+
+  /** Starts every thread and waits until each has loaded its code, so no invocation pays for that. */
+  async warmUp(): Promise<void> {
+    const threads = this.options.threads ?? 2;
+    await Promise.all(Array.from({ length: threads * 4 }, () => this.pool.run(internalTask('warm-up'))));
+  }
+
+  /** Runs a task that makes its worker thread exit: the fault tests' way to kill a thread mid-run. */
+  crashOneThread(): Promise<unknown> {
+    return this.pool.run(internalTask('crash')).catch((err: unknown) => err);
+  }
+
+  get threads(): number {
+    return this.piscina?.threads.length ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.piscina?.destroy();
+  }
+}
+
+function internalTask(fn: 'crash' | 'warm-up'): FunctionTask {
+  const context: TaskContext = {
+    requestId: fn,
+    functionName: fn,
+    memoryMb: 0,
+    coldStart: false,
+    deadlineMs: 0,
+    correlationId: undefined,
+  };
+  return { fn, payload: null, context };
+}
+
+/** Main side of a throttle channel: one bucket grant per request, cancelled if the worker gives up. */
+function serveTokens(port: MessagePort, source: TokenSource, invocation: AbortSignal): () => void {
+  const waiting = new Map<number, AbortController>();
+  port.on('message', (msg: ThrottleRequest) => {
+    if (msg.type === 'cancel') {
+      waiting.get(msg.id)?.abort(new Error('cancelled'));
+      waiting.delete(msg.id);
+      return;
+    }
+    const abort = new AbortController();
+    waiting.set(msg.id, abort);
+    const signal = AbortSignal.any([abort.signal, invocation]);
+    source.acquire(signal).then(
+      () => {
+        if (!waiting.delete(msg.id)) return;
+        port.postMessage({ type: 'grant', id: msg.id } satisfies ThrottleReply);
+      },
+      (err: unknown) => {
+        if (!waiting.delete(msg.id)) return;
+        port.postMessage({ type: 'deny', id: msg.id, reason: String((err as Error)?.message ?? err) } satisfies ThrottleReply);
+      },
+    );
+  });
+  return () => {
+    for (const abort of waiting.values()) abort.abort(new Error('invocation ended'));
+    waiting.clear();
+    port.close();
+  };
+}

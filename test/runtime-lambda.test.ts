@@ -1,0 +1,94 @@
+import t from 'tap';
+import { TIMEOUT_CODE } from '../lab/runtime/function-runtime.js';
+import { gbSeconds } from '../lab/runtime/billing.js';
+import { SeededRandom } from '../lab/time/random.js';
+import { fail, ok, runtimeRig } from './helpers/virtual-runtime.js';
+
+t.test('the timeout aborts the handler and counts as an error', async (t) => {
+  let abortedAt = -1;
+  const rig = runtimeRig(
+    async (_fn, _p, _c, signal, clock) => {
+      signal.addEventListener('abort', () => (abortedAt = clock.now()));
+      await clock.sleep(60_000, signal).catch(() => undefined);
+      return ok();
+    },
+    { timeoutMs: 3_000, coldStartMs: 400 },
+  );
+  const result = rig.runtime.invoke('delivery', {});
+  await rig.clock.runAll();
+  const r = await result;
+  t.equal(r.status, 'timeout');
+  t.equal(r.code, TIMEOUT_CODE);
+  t.equal(abortedAt, 3_400, 'aborted exactly at the deadline, after a cold start');
+  t.equal(r.durationMs, 3_400);
+  t.equal(rig.stats.delivery.errors, 1);
+  t.equal(rig.stats.delivery.timeouts, 1);
+  t.equal(rig.concurrency.inUse, 0);
+  // A timed-out environment is reset: the next invocation starts cold.
+  const next = rig.runtime.invoke('delivery', {});
+  await rig.clock.runAll();
+  t.equal((await next).coldStart, true);
+});
+
+t.test('environments are reused while warm and cold once reclaimed', async (t) => {
+  const rig = runtimeRig(async (_fn, _p, _c, signal, clock) => {
+    await clock.sleep(100, signal);
+    return ok();
+  }, { envIdleMs: 600_000, coldStartMs: 400 });
+  const run = async (): Promise<boolean> => {
+    const p = rig.runtime.invoke('delivery', {});
+    await rig.clock.runAll();
+    return (await p).coldStart;
+  };
+  t.equal(await run(), true, 'first is cold');
+  t.equal(await run(), false, 'second reuses the warm environment');
+  await rig.clock.advance(600_001);
+  t.equal(await run(), true, 'cold after idling past the idle time');
+  // Two at once need two environments.
+  const a = rig.runtime.invoke('delivery', {});
+  const b = rig.runtime.invoke('delivery', {});
+  await rig.clock.runAll();
+  t.same([(await a).coldStart, (await b).coldStart], [false, true]);
+  t.equal(rig.stats.delivery.coldStarts, 3);
+});
+
+t.test('concurrency never exceeds the account limit; the excess is throttled', async (t) => {
+  const random = new SeededRandom(7);
+  const rig = runtimeRig(
+    async (fn, _p, _c, signal, clock) => {
+      await clock.sleep(random.uniform(10, 5_000), signal);
+      return fn === 'delivery' && random.chance(0.3) ? fail() : ok();
+    },
+    { limit: 25, coldStartMs: 400 },
+  );
+  const results: Promise<{ status: string }>[] = [];
+  let maxInUse = 0;
+  for (let i = 0; i < 400; i++) {
+    rig.clock.setTimeout(() => {
+      results.push(rig.runtime.invoke(i % 3 === 0 ? 'notify' : 'delivery', {}));
+      maxInUse = Math.max(maxInUse, rig.concurrency.inUse);
+    }, i * 20);
+  }
+  await rig.clock.runAll();
+  const statuses = (await Promise.all(results)).map((r) => r.status);
+  t.ok(maxInUse <= 25);
+  t.ok(rig.maxRunning <= 25, `handlers running at once: ${rig.maxRunning}`);
+  t.equal(rig.concurrency.peak, 25, 'the limit is reached');
+  const throttled = statuses.filter((s) => s === 'throttled').length;
+  t.ok(throttled > 0, `${throttled} throttled`);
+  t.equal(rig.stats.notify.throttles + rig.stats.delivery.throttles, throttled);
+  t.equal(rig.concurrency.inUse, 0);
+});
+
+t.test('billing rounds each duration up to the millisecond and counts init', async (t) => {
+  t.equal(gbSeconds(1.2, 1024), 0.002);
+  t.equal(gbSeconds(1000, 2048), 2);
+  const rig = runtimeRig(async (_f, _p, _c, signal, clock) => {
+    await clock.sleep(99.5, signal);
+    return ok();
+  }, { coldStartMs: 400 });
+  const p = rig.runtime.invoke('notify', {});
+  await rig.clock.runAll();
+  await p;
+  t.equal(rig.stats.notify.gbSeconds, 0.5, '500 ms (400 init + 99.5 rounded up) at 1 GB');
+});
