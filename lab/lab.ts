@@ -84,7 +84,11 @@ export class Lab {
     this.files = defaultFiles(options, this.startedAt, fileSuffix);
     this.logs = new LogWriter({ file: this.files.log });
     const random = new SeededRandom(options.seed);
-    this.throttle = new ClientThrottle({ clock: this.clock, rate: options.throttleRate, burst: options.throttleBurst });
+    this.throttle = new ClientThrottle({
+      clock: this.clock,
+      rate: options.throttleRate,
+      burst: options.throttleBurst,
+    });
     if (!options.courierUrl) {
       this.courier = new CourierThread({
         options: options.courier,
@@ -107,7 +111,6 @@ export class Lab {
         speed: options.speed,
         origin: this.clock.origin.buffer,
         seed: random.fork('delivery').seed,
-        courierUrl: '',
         apiKey: options.courier.apiKey,
         retryPolicy: options.retryPolicy,
         counters: this.counters.buffer,
@@ -136,12 +139,12 @@ export class Lab {
 
   /** Starts the courier, the pool and the ingress, then the load. Resolves once all accept work. */
   async start(): Promise<void> {
-    this.courierUrl = this.courier
-      ? new URL(this.options.courier.path, await this.courier.start()).toString()
+    // Threads load their code in parallel: the courier's and the pool's.
+    const [courierBase] = await Promise.all([this.courier?.start(), this.executor.warmUp()]);
+    this.courierUrl = courierBase
+      ? new URL(this.options.courier.path, courierBase).toString()
       : this.options.courierUrl!;
-    // The pool's workers read the courier URL from workerData when they start.
-    this.executor.setCourierUrl(this.courierUrl);
-    await this.executor.warmUp();
+    this.executor.courierUrl = this.courierUrl;
     this.ingress = await startIngress({
       host: this.options.host,
       port: this.options.port,
@@ -153,7 +156,10 @@ export class Lab {
     this.state = 'running';
     this.scheduleSample(1);
     this.load?.start();
-    this.event('INFO', `run started: scenario ${this.scenario.name}, mode ${this.options.mode}, speed ${this.options.speed}, seed ${this.options.seed}`);
+    this.event(
+      'INFO',
+      `run started: scenario ${this.scenario.name}, mode ${this.options.mode}, speed ${this.options.speed}, seed ${this.options.seed}`,
+    );
   }
 
   /** Scenario seconds since the start. */
@@ -203,7 +209,8 @@ export class Lab {
     this.load?.stop();
     if (graceRealMs > 0) {
       const until = Date.now() + graceRealMs;
-      while (this.pipeline.runtime.running > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (this.pipeline.runtime.running > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
     }
     this.takeSample(); // the last partial second
     this.endedAtS = this.t;
@@ -379,7 +386,11 @@ export class Lab {
     if (!this.courier) {
       const admitted = courier.courier2xx + courier.courier5xx;
       const row = this.recorder.rows.at(-1);
-      if (row) this.peakClientAdmitted.peak = Math.max(this.peakClientAdmitted.peak, row.courier2xx + row.courier5xx);
+      if (row)
+        this.peakClientAdmitted.peak = Math.max(
+          this.peakClientAdmitted.peak,
+          row.courier2xx + row.courier5xx,
+        );
       this.peakClientAdmitted.base = admitted;
     }
   }
@@ -398,7 +409,12 @@ export class Lab {
         else if (code >= 500) c5 += n;
         else other += n;
       }
-      return { courier2xx: c2, courier429: c429, courier5xx: c5, courierOther: other + this.counters.get('connectionErrors') };
+      return {
+        courier2xx: c2,
+        courier429: c429,
+        courier5xx: c5,
+        courierOther: other + this.counters.get('connectionErrors'),
+      };
     }
     const c = this.counters;
     return {

@@ -16,7 +16,6 @@ export interface FunctionWorkerData {
   /** ClockOrigin's buffer: scenario time 0, set by the main thread once every thread is warm. */
   origin: SharedArrayBuffer;
   seed: number;
-  courierUrl: string;
   apiKey: string;
   retryPolicy: RetryPolicyName;
   counters: SharedArrayBuffer;
@@ -27,6 +26,8 @@ export interface FunctionTask {
   fn: FunctionKey | 'crash' | 'warm-up';
   payload: unknown;
   context: TaskContext;
+  /** Delivery: where the courier listens. */
+  courierUrl?: string;
   /** Throttle mode: the channel on which the main thread grants courier-call tokens. */
   port?: MessagePort;
 }
@@ -70,7 +71,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
         clock: s.clock,
         random: new SeededRandom(deriveSeed(s.data.seed, context.requestId)),
         policy: retryPolicy(s.data.retryPolicy),
-        post: (body, headers, signal) => post(s, body, headers, signal),
+        post: (body, headers, signal) => post(s, task.courierUrl ?? '', body, headers, signal),
         acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
         apiKey: s.data.apiKey,
         counters: s.counters,
@@ -85,12 +86,13 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
 
 async function post(
   s: WorkerState,
+  url: string,
   body: unknown,
   headers: Record<string, string>,
   signal: AbortSignal,
 ): Promise<CourierAnswer> {
   try {
-    const res = await request(s.data.courierUrl, {
+    const res = await request(url, {
       method: 'POST',
       body: JSON.stringify(body),
       headers,

@@ -55,7 +55,8 @@ export async function deliverOrder(
       const answer = await deps.post(order, headers, signal);
       deps.counters?.countStatus(answer.status);
       if (typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300) {
-        if (attempt > 1) logs.push({ at: clock.now(), level: 'INFO', message: `courier accepted on attempt ${attempt}` });
+        if (attempt > 1)
+          logs.push({ at: clock.now(), level: 'INFO', message: `courier accepted on attempt ${attempt}` });
         return { ok: true, value: { status: answer.status, attempts: attempt }, logs };
       }
       last =
@@ -72,7 +73,8 @@ export async function deliverOrder(
       await clock.sleep(wait, signal);
     }
   } catch (err) {
-    if (signal.aborted) return { ok: false, code: 'Aborted', message: String((err as Error)?.message ?? err), logs };
+    if (signal.aborted)
+      return { ok: false, code: 'Aborted', message: String((err as Error)?.message ?? err), logs };
     throw err;
   }
   return { ok: false, code: 'CourierError', message: `${last} after ${policy.maxAttempts} attempts`, logs };

@@ -103,8 +103,12 @@ export class Pipeline {
       retentionS: options.retentionS,
       maxReceiveCount: options.maxReceiveCount,
     });
-    this.queue.on('deadLettered', (message, now) => this.orders.settle(correlationIdOf(message.body), 'deadLettered', now));
-    this.queue.on('expired', (message, now) => this.orders.settle(correlationIdOf(message.body), 'lost', now));
+    this.queue.on('deadLettered', (message, now) =>
+      this.orders.settle(correlationIdOf(message.body), 'deadLettered', now),
+    );
+    this.queue.on('expired', (message, now) =>
+      this.orders.settle(correlationIdOf(message.body), 'lost', now),
+    );
     this.poller = new QueuePoller<BusEvent>({
       clock,
       queue: this.queue,

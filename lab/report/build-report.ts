@@ -19,16 +19,34 @@ export interface RunReport {
   seed: number;
   config: Record<string, unknown>;
   durationS: number;
-  orders: { accepted: number; delivered: number; lost: number; deadLettered: number; inFlight: number; rejected: number };
+  orders: {
+    accepted: number;
+    delivered: number;
+    lost: number;
+    deadLettered: number;
+    inFlight: number;
+    rejected: number;
+  };
   deliverySuccessRate: number;
   functions: Record<'notify' | 'delivery', Record<string, number>>;
   peakConcurrency: number;
-  courier: { requests: number; byStatus: Record<string, number>; peakAdmittedPerSecond: number; outages: number };
+  courier: {
+    requests: number;
+    byStatus: Record<string, number>;
+    peakAdmittedPerSecond: number;
+    outages: number;
+  };
   retries: { http: number; async: number; redeliveries: number; asyncThrottled: number };
   courierCallsPerOrder: number;
   queue: { peakDepth: number; oldestAgeS: number; dlq: number; remaining: number };
   cost: { requests: number; gbSeconds: number; usd: number };
-  logs: { file: string; notifyStart: number; deliveryComplete: number; deliveryFailed: number; lines: number };
+  logs: {
+    file: string;
+    notifyStart: number;
+    deliveryComplete: number;
+    deliveryFailed: number;
+    lines: number;
+  };
   /** Scenario seconds at which the last order was delivered (null if none was). */
   lastDeliveryS: number | null;
   /** What ended the run: the load finishing, a drain, a signal, or an error. */

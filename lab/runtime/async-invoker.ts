@@ -69,7 +69,8 @@ export class AsyncInvoker {
       return this.finish(payload, options, { outcome: 'retries-exhausted', result });
     }
     this.o.onRetry?.('error');
-    const delay = ERROR_RETRY_DELAYS_MS[errorsSoFar] ?? ERROR_RETRY_DELAYS_MS[ERROR_RETRY_DELAYS_MS.length - 1]!;
+    const delay =
+      ERROR_RETRY_DELAYS_MS[errorsSoFar] ?? ERROR_RETRY_DELAYS_MS[ERROR_RETRY_DELAYS_MS.length - 1]!;
     // A function-error retry starts the backoff afresh: it is a new attempt, not a throttle.
     return this.later(delay, enqueuedAt, payload, options, () =>
       this.attempt(payload, options, enqueuedAt, errorsSoFar + 1, THROTTLE_BACKOFF_START_MS),
@@ -87,7 +88,10 @@ export class AsyncInvoker {
     const { clock } = this.o;
     const expiresIn = enqueuedAt + this.o.maxEventAgeMs - clock.now();
     if (delayMs >= expiresIn) {
-      clock.setTimeout(() => this.finish(payload, options, { outcome: 'event-age-exceeded' }), Math.max(0, expiresIn));
+      clock.setTimeout(
+        () => this.finish(payload, options, { outcome: 'event-age-exceeded' }),
+        Math.max(0, expiresIn),
+      );
       return;
     }
     clock.setTimeout(() => void next(), delayMs);

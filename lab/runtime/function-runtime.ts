@@ -75,7 +75,13 @@ export class FunctionRuntime {
     const fnStats = stats[fn];
     if (!concurrency.tryAcquire(fn)) {
       fnStats.throttles++;
-      return { status: 'throttled', code: 'TooManyRequestsException', requestId: '', durationMs: 0, coldStart: false };
+      return {
+        status: 'throttled',
+        code: 'TooManyRequestsException',
+        requestId: '',
+        durationMs: 0,
+        coldStart: false,
+      };
     }
     const requestId = seededUuid(this.o.random);
     const startedAt = clock.now();
@@ -99,11 +105,23 @@ export class FunctionRuntime {
         deadlineMs: handlerStart + config.timeoutMs,
         correlationId: options.correlationId,
       };
-      this.log(config, context, { at: handlerStart, level: 'INFO', message: `${config.service} START`, status: 'START' });
+      this.log(config, context, {
+        at: handlerStart,
+        level: 'INFO',
+        message: `${config.service} START`,
+        status: 'START',
+      });
       const outcome = await this.runWithTimeout(fn, payload, context, abort, options, config.timeoutMs);
       if (this.closed) {
         // Cut off by the end of the run: neither a success nor a function error, so not counted.
-        return { status: 'error', code: SHUTDOWN_CODE, message: 'the run ended', requestId, durationMs: 0, coldStart: cold };
+        return {
+          status: 'error',
+          code: SHUTDOWN_CODE,
+          message: 'the run ended',
+          requestId,
+          durationMs: 0,
+          coldStart: cold,
+        };
       }
       const end = clock.now();
       for (const line of outcome.logs) this.log(config, context, line);
@@ -111,7 +129,12 @@ export class FunctionRuntime {
       fnStats.gbSeconds += gbSeconds(durationMs, config.memoryMb);
       if (outcome.ok) {
         fnStats.successes++;
-        this.log(config, context, { at: end, level: 'INFO', message: `${config.service} COMPLETE`, status: 'COMPLETE' });
+        this.log(config, context, {
+          at: end,
+          level: 'INFO',
+          message: `${config.service} COMPLETE`,
+          status: 'COMPLETE',
+        });
         return { status: 'ok', value: outcome.value, requestId, durationMs, coldStart: cold };
       }
       fnStats.errors++;

@@ -38,7 +38,9 @@ export class PiscinaExecutor implements Executor {
     this.throttle = options.throttle;
   }
 
-  /** Threads start on the first use, so they read the courier URL once it is known. */
+  /** Where delivery handlers send orders: known once the courier listens, so it travels with each task. */
+  courierUrl = '';
+
   get pool(): Piscina {
     if (!this.piscina) {
       const threads = this.options.threads ?? 2;
@@ -54,12 +56,6 @@ export class PiscinaExecutor implements Executor {
     return this.piscina;
   }
 
-  /** Where delivery handlers send orders; set before the first invocation. */
-  setCourierUrl(url: string): void {
-    if (this.piscina) throw new Error('the courier URL is fixed once the pool has started');
-    this.options.workerData.courierUrl = url;
-  }
-
   run(
     fn: FunctionKey,
     payload: unknown,
@@ -68,6 +64,7 @@ export class PiscinaExecutor implements Executor {
     options: InvokeOptions,
   ): Promise<HandlerOutcome> {
     const task: FunctionTask = { fn, payload, context };
+    if (fn === 'delivery') task.courierUrl = this.courierUrl;
     if (!(options.throttle && this.throttle && fn === 'delivery')) return this.pool.run(task);
     const { port1, port2 } = new MessageChannel();
     task.port = port2;
@@ -126,7 +123,11 @@ function serveTokens(port: MessagePort, source: TokenSource, invocation: AbortSi
       },
       (err: unknown) => {
         if (!waiting.delete(msg.id)) return;
-        port.postMessage({ type: 'deny', id: msg.id, reason: String((err as Error)?.message ?? err) } satisfies ThrottleReply);
+        port.postMessage({
+          type: 'deny',
+          id: msg.id,
+          reason: String((err as Error)?.message ?? err),
+        } satisfies ThrottleReply);
       },
     );
   });

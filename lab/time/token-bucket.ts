@@ -55,6 +55,22 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Takes a token now or on credit, and returns the scenario ms until it is due (0 if it was there).
+   * Reservations queue behind each other: at rate 9 and burst 1, three at once are due at 0, 111 and 222 ms.
+   */
+  reserve(now: number): number {
+    this.refill(now);
+    this.milliTokens -= 1000;
+    return this.milliTokens >= -EPSILON ? 0 : -this.milliTokens / this.currentRate;
+  }
+
+  /** Gives back a reserved token that was not used (never above `burst`). */
+  refund(now: number): void {
+    this.refill(now);
+    this.milliTokens = Math.min(this.burst * 1000, this.milliTokens + 1000);
+  }
+
   /** Scenario ms from `now` until a token is available (0 if one is). */
   waitMs(now: number): number {
     this.refill(now);
