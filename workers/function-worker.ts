@@ -24,7 +24,8 @@ export interface FunctionWorkerData {
 /** One invocation: what piscina carries to a worker thread. */
 export interface FunctionTask {
   fn: FunctionKey | 'crash' | 'warm-up';
-  payload: unknown;
+  /** The event, as JSON text. */
+  payload: string;
   context: TaskContext;
   /** Delivery: where the courier listens. */
   courierUrl?: string;
@@ -56,7 +57,7 @@ function init(): WorkerState {
 export default async function runTask(task: FunctionTask): Promise<HandlerOutcome> {
   state ??= init();
   const { fn, context } = task;
-  if (fn === 'notify') return notifyHandler(task.payload as NotifyPayload, context);
+  if (fn === 'notify') return notifyHandler(JSON.parse(task.payload) as NotifyPayload, context);
   if (fn === 'warm-up') return { ok: true, value: null, logs: [] };
   if (fn === 'crash') process.exit(70); // fault injection: the thread dies with every invocation it holds
   const s = state;
@@ -65,7 +66,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
   const timer = setTimeout(() => abort.abort(new Error('Task timed out')), remainingRealMs);
   try {
     return await deliverOrder(
-      task.payload as OrderEvent,
+      JSON.parse(task.payload) as OrderEvent,
       context,
       {
         clock: s.clock,

@@ -73,6 +73,9 @@ export class FunctionRuntime {
     const { clock, concurrency, stats } = this.o;
     const config = this.o.functions[fn];
     const fnStats = stats[fn];
+    if (this.closed) {
+      return { status: 'error', code: SHUTDOWN_CODE, message: 'the run ended', requestId: '', durationMs: 0, coldStart: false };
+    }
     if (!concurrency.tryAcquire(fn)) {
       fnStats.throttles++;
       return {

@@ -50,6 +50,8 @@ export class PiscinaExecutor implements Executor {
         maxThreads: threads,
         concurrentTasksPerWorker: Math.ceil(this.options.maxInFlight / threads) + 16,
         idleTimeout: 60_000,
+        // Handlers are async: a worker must never block its event loop waiting for the next task.
+        atomics: 'disabled',
         workerData: this.options.workerData,
       });
     }
@@ -63,13 +65,29 @@ export class PiscinaExecutor implements Executor {
     signal: AbortSignal,
     options: InvokeOptions,
   ): Promise<HandlerOutcome> {
-    const task: FunctionTask = { fn, payload, context };
+    const task: FunctionTask = { fn, payload: this.serialise(payload), context };
     if (fn === 'delivery') task.courierUrl = this.courierUrl;
     if (!(options.throttle && this.throttle && fn === 'delivery')) return this.pool.run(task);
     const { port1, port2 } = new MessageChannel();
     task.port = port2;
     const stopServing = serveTokens(port1, this.throttle, signal);
     return this.pool.run(task, { transferList: [port2] }).finally(stopServing);
+  }
+
+  /**
+   * Payloads travel as JSON text: a string crosses to a thread far more cheaply than an object graph is
+   * structured-cloned, and an event retried several times is serialised once.
+   */
+  private readonly serialised = new WeakMap<object, string>();
+
+  private serialise(payload: unknown): string {
+    if (payload === null || typeof payload !== 'object') return JSON.stringify(payload ?? null);
+    let text = this.serialised.get(payload);
+    if (text === undefined) {
+      text = JSON.stringify(payload);
+      this.serialised.set(payload, text);
+    }
+    return text;
   }
 
   /** Starts every thread and waits until each has loaded its code, so no invocation pays for that. */
@@ -101,7 +119,7 @@ function internalTask(fn: 'crash' | 'warm-up'): FunctionTask {
     deadlineMs: 0,
     correlationId: undefined,
   };
-  return { fn, payload: null, context };
+  return { fn, payload: 'null', context };
 }
 
 /** Main side of a throttle channel: one bucket grant per request, cancelled if the worker gives up. */
