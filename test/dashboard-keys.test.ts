@@ -1,0 +1,329 @@
+import t, { type Test } from 'tap';
+import { actionFor } from '../tui/key-map.js';
+import { harness, KEY } from './fixtures/dashboard-harness.js';
+
+const joined = (rows: string[]): string => rows.join('\n');
+const lastCall = (h: ReturnType<typeof harness>): unknown => {
+  const c = h.session.calls.at(-1);
+  return c && [c.name, ...c.args];
+};
+
+/**
+ * Keys must answer within 100 ms (issue 5). The check is on the CPU time the key costs, which is what the
+ * dashboard controls; wall time on a shared CI machine also depends on the neighbours.
+ */
+function assertWithinKeyBudget(t: Test, cpuMs: number, wallMs: number, what: string): void {
+  t.ok(
+    cpuMs < 100,
+    `${what}: ${cpuMs.toFixed(1)} ms of CPU (${wallMs.toFixed(1)} ms wall); a key must be answered within 100 ms`,
+  );
+}
+
+t.test('1 2 3 and m switch the mode, and the status bar says so at once', async (t) => {
+  const h = harness();
+  t.teardown(() => h.close());
+  await h.press('2');
+  t.same(lastCall(h), ['setMode', 'queue']);
+  t.match(h.text()[0], /MODE QUEUE/);
+  t.match(h.text()[23], /mode: queue/, 'the hint bar confirms');
+  await h.press('3');
+  t.same(lastCall(h), ['setMode', 'throttle']);
+  t.match(h.text()[0], /MODE THROTTLE/);
+  await h.press('1');
+  t.match(h.text()[0], /MODE NONE/);
+  await h.press('m');
+  t.same(lastCall(h), ['setMode', 'queue'], 'm cycles none -> queue');
+  await h.press('m');
+  await h.press('m');
+  t.same(lastCall(h), ['setMode', 'none'], '... -> throttle -> none');
+  h.advance(1);
+  await h.press('2');
+  h.advance(1);
+  t.match(joined(h.pane('conc')), /queue cap 10/, 'queue modes draw the queue cap');
+});
+
+t.test('+ and - step the load factor; space pauses and resumes', async (t) => {
+  const h = harness();
+  t.teardown(() => h.close());
+  await h.press('+');
+  t.same(lastCall(h), ['setLoadFactor', 1.25]);
+  t.match(h.text()[0], /x1\.25/);
+  await h.press('+');
+  t.same(lastCall(h), ['setLoadFactor', 1.5]);
+  await h.press('-');
+  await h.press('-');
+  await h.press('-');
+  t.same(lastCall(h), ['setLoadFactor', 0.75]);
+  t.match(h.text()[0], /x0\.75/);
+  await h.press(' ');
+  t.same(lastCall(h), ['setLoadPaused', true]);
+  t.match(h.text()[0], /LOAD PAUSED/);
+  t.match(h.text()[0], /load 0\.0\/s/);
+  await h.press(' ');
+  t.same(lastCall(h), ['setLoadPaused', false]);
+  t.match(h.text()[0], /RUNNING/);
+});
+
+t.test('[ and ] step the queue concurrency', async (t) => {
+  const h = harness();
+  t.teardown(() => h.close());
+  await h.press('[');
+  t.same(lastCall(h), ['setQueueConcurrency', 9]);
+  t.match(h.text()[23], /queue concurrency: 9 \(applies in queue and throttle modes\)/);
+  await h.press(']');
+  await h.press(']');
+  t.same(lastCall(h), ['setQueueConcurrency', 11]);
+  await h.press('2');
+  h.advance(1);
+  t.match(joined(h.pane('conc')), /queue cap 11/);
+});
+
+t.test('r restarts the run, s writes a snapshot and shows its path', async (t) => {
+  const h = harness();
+  t.teardown(() => h.close());
+  await h.press('s');
+  await h.dash.idle();
+  t.same(lastCall(h), ['writeSnapshot']);
+  t.match(h.text()[23], /snapshot written: runs\/synthetic-snapshot-1\.json/);
+  t.match(joined(h.pane('log')), /report snapshot written/, 'and notes it in the log');
+  h.clock.ms += 10_000;
+  h.advance(1);
+  t.match(h.text()[23], /q quit/, 'the message goes after a few seconds');
+
+  h.session.snapshotError = new Error('disk full');
+  await h.press('s');
+  await h.dash.idle();
+  t.match(h.text()[23], /snapshot failed: Error: disk full/);
+
+  t.ok(h.session.series().length > 0);
+  await h.press('r');
+  await h.dash.idle();
+  t.same(lastCall(h), ['restart']);
+  t.equal(h.session.series().length, 0);
+  t.match(h.text()[0], /t 00:00/);
+  t.match(h.text()[23], /run restarted/);
+});
+
+t.test("/ filters the log by status or id; Enter shows one order's story; Esc closes", async (t) => {
+  const h = harness(120, 40, { historyS: 60 });
+  t.teardown(() => h.close());
+  for (let i = 0; i < 5; i++) h.advance(20, 1000);
+  await h.press('/');
+  t.match(h.text()[39], /filter log \(id or START\/COMPLETE\/FAILED; Enter applies, Esc cancels\):/);
+  await h.press('complete');
+  t.match(h.text()[39], /: complete/, 'typed text shows, q and other keys are text here');
+  await h.press(KEY.enter);
+  const log = h.pane('log');
+  t.match(log[0], /\[filter complete\]/);
+  const lines = log.slice(1, -1).filter((l) => /\S/.test(l.slice(1, -1)));
+  t.ok(lines.length > 5, 'matching lines fill the pane');
+  t.ok(
+    lines.every((l) => / COMPLETE /.test(l)),
+    'only COMPLETE lines',
+  );
+
+  // Pick one order's id from a line and filter by its first 8 characters.
+  const cid8 = / COMPLETE +([0-9a-f]{8}) /.exec(lines[0]!)![1]!;
+  await h.press('/');
+  await h.press('\x7f'.repeat(8) + cid8 + KEY.enter);
+  const byId = h
+    .pane('log')
+    .slice(1, -1)
+    .filter((l) => /\S/.test(l.slice(1, -1)));
+  t.ok(byId.length >= 3, 'the order has several lines');
+  t.ok(
+    byId.every((l) => l.includes(cid8)),
+    'all of them this order',
+  );
+
+  await h.press(KEY.enter);
+  t.equal(h.dash.ui.overlay, 'story');
+  const story = joined(h.text());
+  t.match(story, /Story of one order/);
+  t.match(story, new RegExp(`correlation id ${cid8}-`), 'the full id');
+  t.match(story, /notify START .*order received/);
+  t.match(story, /deliver START .*delivering order/);
+  await h.press(KEY.escape);
+  t.equal(h.dash.ui.overlay, 'none');
+  t.notMatch(joined(h.text()), /Story of one order/);
+
+  await h.press('/');
+  await h.press('\x7f'.repeat(20) + KEY.enter);
+  t.notMatch(h.pane('log')[0], /filter/, 'an empty filter clears it');
+  t.match(h.text()[39], /log filter cleared/);
+
+  await h.press('/x');
+  await h.press(KEY.escape);
+  t.equal(h.dash.ui.prompt, undefined, 'Esc cancels the prompt');
+  t.equal(h.dash.logs.filter, undefined, 'and leaves the filter as it was');
+});
+
+t.test('arrows select a log line; Enter on it tells its story; End follows again', async (t) => {
+  const h = harness(100, 30, { historyS: 60 });
+  t.teardown(() => h.close());
+  for (let i = 0; i < 4; i++) h.advance(10, 1000);
+  t.equal(h.dash.ui.focus, 'log', 'the log has the focus at start');
+  await h.press(KEY.up);
+  await h.press(KEY.up);
+  t.match(h.pane('log')[0], /\[paused\]/);
+  const selected = h.dash.ui.focus === 'log' ? h.dash.logs.shown.at(-2) : undefined;
+  t.ok(selected?.record.correlation_id);
+  await h.press(KEY.enter);
+  t.equal(h.dash.ui.story?.correlationId, selected!.record.correlation_id, 'the story of the selected line');
+  await h.press(KEY.escape);
+
+  // A long story scrolls.
+  const cid = 'feedface-0000-4c0d-9e11-000000000000';
+  for (let i = 0; i < 40; i++) {
+    h.session.emit({
+      level: 'INFO',
+      message: `attempt ${i}`,
+      timestamp: new Date().toISOString(),
+      service: 'delivery-handler',
+      correlation_id: cid,
+    });
+  }
+  h.advance(1, 1000);
+  await h.press('/feedface' + KEY.enter);
+  await h.press(KEY.enter);
+  t.equal(h.dash.ui.story?.correlationId, cid);
+  t.match(joined(h.text()), /attempt 0\b/);
+  await h.press(KEY.down + KEY.down + KEY.down);
+  t.equal(h.dash.ui.overlayScroll, 3, 'arrows scroll the story (past its two header lines)');
+  t.notMatch(joined(h.text()), /attempt 0\b/);
+  await h.press(KEY.escape);
+  await h.press('/' + '\x7f'.repeat(8) + KEY.enter);
+  await h.press(KEY.end);
+  t.notMatch(h.pane('log')[0], /paused/);
+});
+
+t.test('Tab moves the focus; arrows zoom and pan the charts', async (t) => {
+  const h = harness(200, 60, { historyS: 900 });
+  t.teardown(() => h.close());
+  t.match(h.pane('log')[0], /> Log/);
+  await h.press(KEY.tab);
+  t.equal(h.dash.ui.focus, 'conc');
+  t.match(h.pane('conc')[0], /> Concurrency/);
+  t.notMatch(h.pane('log')[0], /> Log/);
+  await h.press(KEY.up);
+  t.match(h.pane('conc')[0], /\[last 15m00s\]/, 'Up zooms to 15 minutes');
+  t.match(h.pane('rates')[0], /\[last 15m00s\]/, 'all charts share the window');
+  await h.press(KEY.up);
+  await h.press(KEY.up);
+  t.match(h.pane('conc')[0], /\[last 1m00s\]/);
+  const before = h.pane('conc').join('\n');
+  await h.press(KEY.left);
+  t.match(h.pane('conc')[0], /\[last 1m00s, 30s ago\]/, 'Left pans back half a window');
+  t.not(h.pane('conc').join('\n'), before);
+  await h.press(KEY.right);
+  t.match(h.pane('conc')[0], /\[last 1m00s\]/);
+  for (let i = 0; i < 5; i++) await h.press(KEY.down);
+  t.notMatch(h.pane('conc')[0], /\[last/, 'Down zooms out to the whole run');
+  await h.press(KEY.tab);
+  t.equal(h.dash.ui.focus, 'rates');
+  await h.press(KEY.tab);
+  await h.press(KEY.tab);
+  t.equal(h.dash.ui.focus, 'log', 'and round again');
+  await h.press('\x1b[Z');
+  t.equal(h.dash.ui.focus, 'courier', 'Shift-Tab goes back');
+});
+
+t.test('? opens the help, Esc and ? close it; q and Ctrl-C quit', async (t) => {
+  const h = harness();
+  t.teardown(() => h.close());
+  await h.press('?');
+  const help = joined(h.text());
+  t.match(help, /Help: keys/);
+  t.match(help, /1 2 3 +flow control: none, queue, throttle/);
+  t.match(help, /q {2}Ctrl-C +quit/);
+  await h.press(KEY.escape);
+  t.notMatch(joined(h.text()), /Help: keys/);
+  await h.press('?');
+  await h.press('?');
+  t.notMatch(joined(h.text()), /Help: keys/);
+  await h.press('2');
+  t.same(lastCall(h), ['setMode', 'queue'], 'keys work again after the help');
+
+  let quit = false;
+  void h.dash.quitRequested.then(() => (quit = true));
+  await h.press('q');
+  t.ok(quit, 'q asks to quit');
+
+  const h2 = harness();
+  t.teardown(() => h2.close());
+  let quit2 = false;
+  void h2.dash.quitRequested.then(() => (quit2 = true));
+  await h2.press('/');
+  await h2.press('q');
+  t.notOk(quit2, 'q is text while typing a filter');
+  await h2.press(KEY.ctrlC);
+  t.ok(quit2, 'Ctrl-C quits even then');
+});
+
+t.test('too small: only q works', async (t) => {
+  const h = harness(50, 15);
+  t.teardown(() => h.close());
+  await h.press('2');
+  t.equal(h.session.calls.length, 0);
+  let quit = false;
+  void h.dash.quitRequested.then(() => (quit = true));
+  await h.press('q');
+  t.ok(quit);
+});
+
+t.test('every key is answered with a fresh screen well within 100 ms, with an hour of history', async (t) => {
+  const h = harness(200, 60, { historyS: 3600 });
+  t.teardown(() => h.close());
+  let renders = 0;
+  h.term.screen.on('render', () => renders++);
+  for (const k of [
+    '2',
+    '+',
+    '-',
+    ']',
+    '[',
+    ' ',
+    ' ',
+    '\t',
+    KEY.up,
+    KEY.left,
+    KEY.right,
+    KEY.down,
+    '\t',
+    '\t',
+    '\t',
+    '?',
+    KEY.escape,
+    'm',
+    '1',
+  ]) {
+    const before = renders;
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    h.term.input.write(k);
+    // blessed parses input on 'data'; the render happens in the key handler itself.
+    await new Promise((resolve) => setImmediate(resolve));
+    const c = process.cpuUsage(c0);
+    assertWithinKeyBudget(t, (c.user + c.system) / 1000, performance.now() - t0, `key ${JSON.stringify(k)}`);
+    t.equal(renders, before + 1, `key ${JSON.stringify(k)} rendered once`);
+  }
+});
+
+t.test('the key table: Enter is acted on once, prompts take text', async (t) => {
+  const none = { overlay: 'none', prompting: false } as const;
+  t.same(actionFor('\r', { full: 'return' }, none), { type: 'none' });
+  t.same(actionFor('\r', { full: 'enter' }, none), { type: 'story' });
+  t.same(actionFor('=', { full: '=' }, none), { type: 'load', dir: 1 });
+  t.same(actionFor('q', { full: 'q' }, { overlay: 'none', prompting: true }), {
+    type: 'prompt-char',
+    ch: 'q',
+  });
+  t.same(
+    actionFor('2', { full: '2' }, { overlay: 'help', prompting: false }),
+    { type: 'none' },
+    'the help swallows other keys',
+  );
+  t.same(actionFor(undefined, { full: 'C-c', ctrl: true }, { overlay: 'story', prompting: true }), {
+    type: 'quit',
+  });
+});
