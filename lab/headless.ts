@@ -4,6 +4,7 @@ import { Lab } from './lab.js';
 import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
+import { FIDELITY_WARNING_P99_MS } from './metrics/host-monitor.js';
 
 export interface HeadlessIo {
   stdout: Writable;
@@ -58,8 +59,18 @@ export async function runHeadless(
     };
     lab.clock.setTimeout(minute, 60_000);
     const ended = await lab.runToEnd(signal);
-    const report = await finishRun(lab, ended === 'aborted' ? 'signal' : lab.options.drainS > 0 ? 'drain' : 'load-finished', ended === 'aborted' ? STOP_GRACE_REAL_MS : 0);
+    const report = await finishRun(
+      lab,
+      ended === 'aborted' ? 'signal' : lab.options.drainS > 0 ? 'drain' : 'load-finished',
+      ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
+    );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
+    if (report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
+      io.stderr.write(
+        `stormlab: warning: the lab's main thread ran late (event-loop delay p99 ${report.host.eventLoopDelayP99Ms} ms); ` +
+          `timings are less faithful at this speed on this machine; try a lower --speed\n`,
+      );
+    }
     io.stdout.write(`report written to ${lab.files.report}\n`);
     return { report, reportFile: lab.files.report, ended };
   } catch (err) {

@@ -16,6 +16,7 @@ import { LoadGenerator } from './load/load-generator.js';
 import { createOrderFactory } from './load/order-factory.js';
 import { resolveScenario, type Scenario } from './load/presets.js';
 import { SeriesRecorder, type Cumulative, type Gauges } from './metrics/series-recorder.js';
+import { HostMonitor } from './metrics/host-monitor.js';
 import type { LabSnapshot, SeriesRow } from './lab-view.js';
 import { costUsd } from './runtime/billing.js';
 
@@ -60,6 +61,7 @@ export class Lab {
   readonly logs: LogWriter;
   readonly counters = new WorkerCounters();
   readonly recorder = new SeriesRecorder();
+  readonly host = new HostMonitor();
   readonly throttle: ClientThrottle;
   readonly pipeline: Pipeline;
   readonly executor: PiscinaExecutor;
@@ -153,6 +155,7 @@ export class Lab {
     this.client = createIngressClient(this.ingress.url, { connections: 256 });
     // Threads loading their code took real time; the scenario starts now, for every thread at once.
     this.clock.origin.set();
+    this.host.start();
     this.state = 'running';
     this.scheduleSample(1);
     this.load?.start();
@@ -213,6 +216,7 @@ export class Lab {
         await new Promise((r) => setTimeout(r, 20));
     }
     this.takeSample(); // the last partial second
+    this.host.stop();
     this.endedAtS = this.t;
     this.state = 'stopped';
     this.sampleTimer?.cancel();
@@ -383,6 +387,7 @@ export class Lab {
       mode: p.mode,
     };
     this.recorder.record(second, totals, gauges);
+    this.host.sample();
     if (!this.courier) {
       const admitted = courier.courier2xx + courier.courier5xx;
       const row = this.recorder.rows.at(-1);

@@ -5,6 +5,7 @@ import type { LogCounts } from '../logs/count-log-lines.js';
 import type { SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
+import type { HostFigures } from '../metrics/host-monitor.js';
 
 export const REPORT_VERSION = 1;
 
@@ -49,6 +50,8 @@ export interface RunReport {
   };
   /** Scenario seconds at which the last order was delivered (null if none was). */
   lastDeliveryS: number | null;
+  /** The machine's load during the run; a p99 event-loop delay above 50 ms bends the scenario's timing. */
+  host: HostFigures;
   /** What ended the run: the load finishing, a drain, a signal, or an error. */
   endedBy: string;
   series: SeriesRow[];
@@ -121,6 +124,7 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
       lines: logCounts?.lines ?? 0,
     },
     lastDeliveryS: lastDelivery === undefined ? null : round(lastDelivery / 1000, 3),
+    host: lab.host.figures(),
     endedBy,
     series: [...lab.series()],
   };

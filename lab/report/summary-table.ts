@@ -44,6 +44,8 @@ export function summaryRows(r: RunReport): [string, string][] {
     ['cost', `$${r.cost.usd.toFixed(4)} (${r.cost.gbSeconds.toFixed(0)} GB-s)`],
     ['last delivery at', r.lastDeliveryS === null ? '-' : clockText(r.lastDeliveryS)],
     ['log START notify / COMPLETE delivery', `${r.logs.notifyStart} / ${r.logs.deliveryComplete}`],
+    ['event-loop delay p99 / max', `${r.host.eventLoopDelayP99Ms} / ${r.host.eventLoopDelayMaxMs} ms`],
+    ['process CPU (share of a core)', `${r.host.cpuPctOfOneCore}%`],
   ];
 }
 
