@@ -73,6 +73,7 @@ export class Lab {
   private state: LabState = 'starting';
   private courierUrl = '';
   private courierOutages = 0;
+  private outagesAtSample = 0;
   private loadErrors = 0;
   /** Peak of the queue's visible depth and oldest age, over the samples. */
   readonly queuePeaks = { depth: 0, oldestAgeS: 0 };
@@ -96,6 +97,7 @@ export class Lab {
         options: options.courier,
         speed: options.speed,
         originWallMs: this.clock.originWallMs,
+        origin: this.clock.origin.buffer,
         startedAtMs: this.startedAt.getTime(),
         seed: random.fork('courier').seed,
         host: options.host,
@@ -106,7 +108,13 @@ export class Lab {
         this.courierOutages++;
         this.event('WARN', 'courier thread died; restarting it');
       });
-      this.courier.on('up', ({ restarts }) => restarts > 0 && this.event('INFO', 'courier thread restarted'));
+      this.courier.on('up', ({ url, restarts }) => {
+        if (restarts === 0) return;
+        // A restart falls back to another port when the old one stays taken: send deliveries there.
+        this.courierUrl = new URL(options.courier.path, url).toString();
+        this.executor.courierUrl = this.courierUrl;
+        this.event('INFO', 'courier thread restarted');
+      });
     }
     this.executor = new PiscinaExecutor({
       workerData: {
@@ -385,7 +393,10 @@ export class Lab {
       inFlight: p.orders.inFlight,
       loadRate: this.load?.snapshot().rate ?? 0,
       mode: p.mode,
+      // Down at any moment since the last sample: an outage shorter than a second still shows.
+      courierUp: (this.courier?.up ?? true) && this.courierOutages === this.outagesAtSample,
     };
+    this.outagesAtSample = this.courierOutages;
     this.recorder.record(second, totals, gauges);
     this.host.sample();
     if (!this.courier) {

@@ -18,7 +18,13 @@ function courier(overrides: Partial<CourierOptions> = {}): CourierOptions {
   return { ...labOptionsWith().courier, apiKey: KEY, ...overrides };
 }
 
-function decide(bucket: TokenBucket, random: SeededRandom, options: CourierOptions, apiKey: string | undefined, now = 0) {
+function decide(
+  bucket: TokenBucket,
+  random: SeededRandom,
+  options: CourierOptions,
+  apiKey: string | undefined,
+  now = 0,
+) {
   return decideCourierRequest({ apiKey, requestId: 'r-1' }, now, bucket, random, options);
 }
 
@@ -34,7 +40,11 @@ t.test('the key is checked before the bucket, and a bad key spends no token', as
   t.not(decide(bucket, random, options, KEY).status, 429);
   t.not(decide(bucket, random, options, KEY).status, 429);
   t.same(decide(bucket, random, options, KEY), { status: 429, body: THROTTLED_BODY, delayMs: 0 });
-  t.equal(decide(bucket, random, options, 'wrong').status, 403, 'an empty bucket still answers a bad key 403');
+  t.equal(
+    decide(bucket, random, options, 'wrong').status,
+    403,
+    'an empty bucket still answers a bad key 403',
+  );
   t.not(decide(bucket, random, options, KEY, 100).status, 429, 'a token 100 ms later');
 });
 
@@ -78,7 +88,11 @@ t.test('failure share and latency range for a fixed seed', async (t) => {
   t.ok(Math.abs(mean - 1000) < 20, `mean latency ${mean.toFixed(1)} ms within 1000 +- 20`);
   t.ok(Math.min(...latencies) < 5 && Math.max(...latencies) > 1995, 'the whole range is used');
   t.match(successes[0]!.body, /^\{"message":"delivery scheduled","request_id":"r-1"\}$/);
-  t.same(admittedDecisions(options, 42, 100), decisions.slice(0, 100), 'the same seed replays the same outcomes');
+  t.same(
+    admittedDecisions(options, 42, 100),
+    decisions.slice(0, 100),
+    'the same seed replays the same outcomes',
+  );
 });
 
 t.test('latency above the integration timeout is a 504 after exactly the timeout', async (t) => {

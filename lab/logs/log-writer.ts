@@ -13,15 +13,21 @@ export interface LogWriterOptions {
 
 export type LogListener = (record: LogRecord) => void;
 
+/** Bytes of one buffer block; lines are encoded into it as they come, so their strings die young. */
+const BLOCK_BYTES = 64 * 1024;
+
 /**
- * JSON lines, buffered and written in batches off the hot path: `write()` only serialises and appends to a
- * string. Each flush is one `write(2)` on an O_APPEND descriptor, so two threads appending whole batches to
- * the same file never interleave inside a line.
+ * JSON lines, buffered and written in batches off the hot path: `write()` only serialises and copies the
+ * line's bytes into a buffer block. Each flush is one `write(2)` on an O_APPEND descriptor, so two threads
+ * appending whole batches to the same file never interleave inside a line.
  */
 export class LogWriter {
   readonly file: string;
   private fd: number;
-  private chunks: string[] = [];
+  /** Blocks filled since the last flush, then the block being filled up to `used`. */
+  private full: Buffer[] = [];
+  private block = Buffer.allocUnsafe(BLOCK_BYTES);
+  private used = 0;
   private bytes = 0;
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout;
@@ -42,11 +48,31 @@ export class LogWriter {
 
   write(record: LogRecord): void {
     if (this.closed) return;
-    const line = JSON.stringify(record) + '\n';
-    this.chunks.push(line);
-    this.bytes += line.length;
+    this.writeLine(JSON.stringify(record), () => record);
+  }
+
+  /**
+   * A record its caller has serialised already: `line` is `JSON.stringify(record())`, without the newline.
+   * For hot paths (the courier writes two lines a request); `record` is only called when someone listens.
+   */
+  writeLine(line: string, record: () => LogRecord): void {
+    if (this.closed) return;
+    // At most 3 bytes per UTF-16 unit, plus the newline.
+    const room = line.length * 3 + 1;
+    if (this.used + room > this.block.length) {
+      if (this.used > 0) this.full.push(this.block.subarray(0, this.used));
+      this.block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, room));
+      this.used = 0;
+    }
+    const written = this.block.write(line, this.used) + 1;
+    this.block[this.used + written - 1] = 0x0a;
+    this.used += written;
+    this.bytes += written;
     this.lines++;
-    for (const listener of this.listeners) listener(record);
+    if (this.listeners.size > 0) {
+      const built = record();
+      for (const listener of this.listeners) listener(built);
+    }
     if (this.bytes >= this.maxBufferBytes) void this.flush();
   }
 
@@ -58,9 +84,12 @@ export class LogWriter {
 
   /** Writes what is buffered; resolves once it is in the file. */
   flush(): Promise<void> {
-    if (this.chunks.length === 0) return this.writing;
-    const data = Buffer.from(this.chunks.join(''));
-    this.chunks = [];
+    if (this.bytes === 0) return this.writing;
+    const last = this.block.subarray(0, this.used);
+    const data = this.full.length === 0 ? last : Buffer.concat([...this.full, last]);
+    this.full = [];
+    this.block = Buffer.allocUnsafe(BLOCK_BYTES);
+    this.used = 0;
     this.bytes = 0;
     const fd = this.fd;
     this.writing = this.writing.then(() => writeAll(fd, data));

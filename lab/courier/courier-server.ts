@@ -1,0 +1,220 @@
+/**
+ * The courier as an HTTP server: `POST <path>` answered by the courier policy, with latency waited out on
+ * the scenario clock (so `--speed` scales it). Runs alone (`npm run courier`) or inside its own worker
+ * thread in the lab (courier-thread.ts); either way it is this one function.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CourierOptions } from '../config/parse-options.js';
+import { hardenServer, MAX_BODY_BYTES, readJsonBody } from '../http/json-http.js';
+import { wallNowMs, type Clock, type Timer } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import { TokenBucket } from '../time/token-bucket.js';
+import {
+  admitCourierRequest,
+  FAILURE_BODY,
+  FORBIDDEN_BODY,
+  integrationOutcome,
+  THROTTLED_BODY,
+  TIMEOUT_BODY,
+} from './courier-policy.js';
+import { CourierLog, type CourierLogSink } from './courier-log.js';
+import { CourierStats } from './courier-stats.js';
+
+export interface CourierServerOptions {
+  options: CourierOptions;
+  clock: Clock;
+  random: Random;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** Where `slow-api` lines go; none are built when absent. */
+  logWriter?: CourierLogSink;
+  /** Counters to add to (shared memory when the server runs in a worker); a fresh set when absent. */
+  stats?: CourierStats;
+  /** Wall ms at scenario time 0, for log timestamps. @default derived from the clock at start */
+  startedAtMs?: number;
+}
+
+export interface CourierServer {
+  url: string;
+  port: number;
+  stats: CourierStats;
+  /** Stops accepting, ends keep-alive and in-flight sockets at once, cancels pending answers. */
+  close(): Promise<void>;
+}
+
+const NOT_FOUND_BODY = '{"message":"Not Found"}';
+const METHOD_NOT_ALLOWED_BODY = '{"message":"Method Not Allowed"}';
+const TOO_LONG_BODY = '{"message":"Request Too Long"}';
+const JSON_TYPE = 'application/json';
+const ALLOW_POST = ['allow', 'POST'];
+const CONNECTION_CLOSE = ['connection', 'close'];
+
+/** Log messages of the constant bodies, so the answer path never parses a body back. */
+const MESSAGES = new Map<string, string>([
+  [FORBIDDEN_BODY, 'Forbidden'],
+  [THROTTLED_BODY, 'Too Many Requests'],
+  [FAILURE_BODY, 'Internal server error'],
+  [TIMEOUT_BODY, 'Endpoint request timed out'],
+  [NOT_FOUND_BODY, 'Not Found'],
+  [METHOD_NOT_ALLOWED_BODY, 'Method Not Allowed'],
+  [TOO_LONG_BODY, 'Request Too Long'],
+]);
+
+function messageOf(status: number, body: string): string {
+  if (status === 200) return 'delivery scheduled';
+  const known = MESSAGES.get(body);
+  if (known !== undefined) return known;
+  const m = /"message":"([^"]*)"/.exec(body);
+  return m ? m[1]! : '';
+}
+
+/** Answers with a JSON text body; a no-op once the client has gone. */
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  correlationId: string | undefined,
+  extra?: readonly string[],
+): void {
+  if (res.destroyed || res.headersSent) return;
+  // Flat [name, value, ...] headers: cheaper than an object on this path, which every request takes.
+  const headers = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))];
+  if (correlationId !== undefined) headers.push('x-correlation-id', correlationId);
+  if (extra) headers.push(...extra);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/**
+ * Order of checks, as API Gateway does it: route (404), method (405), a declared body over 64 KiB (413),
+ * then the usage plan at arrival: key (403), bucket (429), answered at once without reading the body;
+ * only an admitted request's body is read (400 malformed, 413 oversized while streaming, 415 not JSON),
+ * then the integration decides 502 or a latency (200, or 504 at the timeout).
+ */
+export function startCourierServer(config: CourierServerOptions): Promise<CourierServer> {
+  const { options, clock, random, logWriter } = config;
+  const host = config.host ?? '127.0.0.1';
+  const stats = config.stats ?? new CourierStats();
+  const startedAtMs = config.startedAtMs ?? wallNowMs() - clock.now() / clock.speed;
+  const bucket = new TokenBucket({ rate: options.rate, burst: options.burst }, clock.now());
+  const pending = new Set<Timer>();
+  const idPrefix = random.fork('request-id').next().toString(36).slice(2, 8);
+  let requestSeq = 0;
+
+  const log = logWriter ? new CourierLog(logWriter, startedAtMs) : undefined;
+
+  const finish = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    correlationId: string | undefined,
+    requestId: string,
+    arrivedAt: number,
+    extra?: readonly string[],
+  ): void => {
+    // Counted before the answer leaves, so a client that has its answer also sees it counted.
+    stats.answered(status);
+    send(res, status, body, correlationId, extra);
+    if (log) {
+      const now = clock.now();
+      log.end(now, status, messageOf(status, body), correlationId, requestId, Math.round(now - arrivedAt));
+    }
+  };
+
+  const integrate = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    correlationId: string | undefined,
+    requestId: string,
+    arrivedAt: number,
+  ): void => {
+    void readJsonBody(req, MAX_BODY_BYTES).then((result) => {
+      if (!result.ok) {
+        const body = result.status === 413 ? TOO_LONG_BODY : JSON.stringify({ message: result.message });
+        const extra = result.status === 413 ? CONNECTION_CLOSE : undefined;
+        finish(res, result.status, body, correlationId, requestId, arrivedAt, extra);
+        return;
+      }
+      const outcome = integrationOutcome(requestId, random, options);
+      if (outcome.delayMs <= 0) {
+        finish(res, outcome.status, outcome.body, correlationId, requestId, arrivedAt);
+        return;
+      }
+      const timer = clock.setTimeout(() => {
+        pending.delete(timer);
+        finish(res, outcome.status, outcome.body, correlationId, requestId, arrivedAt);
+      }, outcome.delayMs);
+      pending.add(timer);
+    });
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const arrivedAt = clock.now();
+    stats.received();
+    const headers = req.headers;
+    const cid = headers['x-correlation-id'];
+    const correlationId = typeof cid === 'string' ? cid : undefined;
+    const requestId = `${idPrefix}-${(++requestSeq).toString(36)}`;
+    log?.start(arrivedAt, correlationId, requestId, req.method ?? '', req.url ?? '');
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    if ((query === -1 ? url : url.slice(0, query)) !== options.path) {
+      finish(res, 404, NOT_FOUND_BODY, correlationId, requestId, arrivedAt);
+      return;
+    }
+    if (req.method !== 'POST') {
+      finish(res, 405, METHOD_NOT_ALLOWED_BODY, correlationId, requestId, arrivedAt, ALLOW_POST);
+      return;
+    }
+    const declared = headers['content-length'];
+    if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
+      finish(res, 413, TOO_LONG_BODY, correlationId, requestId, arrivedAt, CONNECTION_CLOSE);
+      return;
+    }
+    const key = headers['x-api-key'];
+    // An answer sent before the body is read is fine: node discards the rest and keeps the connection.
+    const refusal = admitCourierRequest(
+      typeof key === 'string' ? key : undefined,
+      arrivedAt,
+      bucket,
+      options,
+    );
+    if (refusal) {
+      finish(res, refusal.status, refusal.body, correlationId, requestId, arrivedAt);
+      return;
+    }
+    stats.admitted(arrivedAt);
+    integrate(req, res, correlationId, requestId, arrivedAt);
+  };
+
+  const server = createServer(handle);
+  hardenServer(server);
+
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(config.port ?? 0, host, () => {
+      server.off('error', onError);
+      const port = (server.address() as AddressInfo).port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      let closing: Promise<void> | undefined;
+      resolve({
+        url: `http://${shownHost}:${port}`,
+        port,
+        stats,
+        close: () => {
+          closing ??= new Promise<void>((done) => {
+            for (const timer of pending) timer.cancel();
+            pending.clear();
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}
