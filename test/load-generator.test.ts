@@ -189,7 +189,7 @@ t.test('stop, a send that throws, a send that stops, and no phases', async (t) =
       stopper?.stop();
     },
   });
-  // Make all five due at once: start, then let the first timer fire late.
+  // The arrival at 0 is sent inside start(); its send stops the load before the other four.
   stopper.start();
   t.equal(stopperCalls, 1, 'the arrival at 0 is sent at start');
   t.equal(stopper.snapshot().state, 'stopped', 'and its send stopped the load');

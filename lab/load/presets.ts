@@ -1,0 +1,60 @@
+/**
+ * The built-in load scenarios, and `resolveScenario`, which turns `--scenario NAME|FILE` into phases.
+ * Rates are arrivals per scenario second, durations scenario seconds (`--speed` scales both later).
+ */
+import { ConfigError, describeValue } from '../config/config-error.js';
+import { readArtilleryPhases } from './artillery-file.js';
+import type { Phase } from './phases.js';
+
+export interface Scenario {
+  /** The preset's name, or the file path as given. */
+  name: string;
+  phases: readonly Phase[];
+  /** True for `external`: no built-in load, the ingress serves outside clients until stopped. */
+  external: boolean;
+  source: 'preset' | 'file';
+}
+
+export const PRESETS: Readonly<Record<string, readonly Phase[]>> = {
+  /** As the article describes its test: 18 minutes, 10 740 arrivals. */
+  'seed-article': [
+    { duration: 60, arrivalRate: 2, name: 'Warm up' },
+    { duration: 120, arrivalRate: 2, rampTo: 5, name: 'Ramp up load' },
+    { duration: 600, arrivalRate: 4, rampTo: 15, name: 'Ramp to peak' },
+    { duration: 300, arrivalRate: 15, name: 'Sustained load' },
+  ],
+  /** As the repository's notify-perf-test.yml: 18 minutes, 11 850 arrivals. */
+  'seed-repo': [
+    { duration: 60, arrivalRate: 2, name: 'Warm up' },
+    { duration: 120, arrivalRate: 3, rampTo: 5, name: 'Ramp up load' },
+    { duration: 900, arrivalRate: 5, rampTo: 20, name: 'Sustained load' },
+  ],
+  /** A short run for tests and first looks: 40 seconds, 120 arrivals. */
+  smoke: [
+    { duration: 20, arrivalRate: 2, name: 'Warm up' },
+    { duration: 20, arrivalRate: 2, rampTo: 6, name: 'Ramp up' },
+  ],
+  external: [],
+};
+
+export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
+export const SCENARIO_ALLOWED = `a preset (${PRESET_NAMES.join(', ')}) or an Artillery YAML file`;
+
+/** `--scenario` as given: a preset name, else a path to an Artillery YAML (or JSON) file. */
+export function resolveScenario(nameOrFile: string): Scenario {
+  const preset = Object.hasOwn(PRESETS, nameOrFile) ? PRESETS[nameOrFile] : undefined;
+  if (preset) {
+    return {
+      name: nameOrFile,
+      phases: preset.map((p) => ({ ...p })),
+      external: nameOrFile === 'external',
+      source: 'preset',
+    };
+  }
+  if (nameOrFile.trim() === '') {
+    throw new ConfigError(
+      `option --scenario: got ${describeValue(nameOrFile)}; allowed: ${SCENARIO_ALLOWED}`,
+    );
+  }
+  return { name: nameOrFile, phases: readArtilleryPhases(nameOrFile), external: false, source: 'file' };
+}
