@@ -44,6 +44,11 @@ export interface SeriesRow {
   /** Arrivals per scenario second the load generator aims at, at the sample. */
   loadRate: number;
   mode: Mode;
+  /**
+   * False when the built-in courier's thread was down at any moment of this second (an outage); always
+   * true with an outside courier. Absent in rows not made by a lab run.
+   */
+  courierUp?: boolean;
 }
 
 export interface PhaseInfo {
@@ -71,7 +76,14 @@ export interface LabSnapshot {
   queueConcurrency: number;
   throttleRate: number;
   concurrency: { total: number; notify: number; delivery: number; peak: number };
-  orders: { accepted: number; delivered: number; lost: number; deadLettered: number; inFlight: number; rejected: number };
+  orders: {
+    accepted: number;
+    delivered: number;
+    lost: number;
+    deadLettered: number;
+    inFlight: number;
+    rejected: number;
+  };
   queue: { visible: number; inFlight: number; dlq: number; oldestAgeS: number };
   courier: { requests: number; byStatus: Record<string, number>; up: boolean };
   retries: { http: number; async: number; redeliveries: number };

@@ -77,7 +77,7 @@ export class Lab {
   private loadErrors = 0;
   /** Peak of the queue's visible depth and oldest age, over the samples. */
   readonly queuePeaks = { depth: 0, oldestAgeS: 0 };
-  private readonly peakClientAdmitted = { second: -1, count: 0, peak: 0, base: 0 };
+  private clientPeakAdmitted = 0;
   private endedAtS: number | undefined;
 
   constructor(options: LabOptions, fileSuffix = '') {
@@ -264,7 +264,7 @@ export class Lab {
         other: c.get('answeredOther'),
         connectionError: c.get('connectionErrors'),
       },
-      peakAdmittedPerSecond: this.peakClientAdmitted.peak,
+      peakAdmittedPerSecond: this.clientPeakAdmitted,
       up: true,
       outages: 0,
     };
@@ -399,15 +399,10 @@ export class Lab {
     this.outagesAtSample = this.courierOutages;
     this.recorder.record(second, totals, gauges);
     this.host.sample();
-    if (!this.courier) {
-      const admitted = courier.courier2xx + courier.courier5xx;
-      const row = this.recorder.rows.at(-1);
-      if (row)
-        this.peakClientAdmitted.peak = Math.max(
-          this.peakClientAdmitted.peak,
-          row.courier2xx + row.courier5xx,
-        );
-      this.peakClientAdmitted.base = admitted;
+    const row = this.recorder.rows.at(-1);
+    // An outside courier counts nothing for us: its admissions per second are what its callers saw.
+    if (!this.courier && row) {
+      this.clientPeakAdmitted = Math.max(this.clientPeakAdmitted, row.courier2xx + row.courier5xx);
     }
   }
 

@@ -31,6 +31,7 @@ export interface Gauges {
   inFlight: number;
   loadRate: number;
   mode: Mode;
+  courierUp: boolean;
 }
 
 const CUMULATIVE_KEYS: readonly (keyof Cumulative)[] = [
