@@ -5,51 +5,17 @@
 import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
 import type { LogRecord } from './logs/log-record.js';
+import type { Cumulative, Gauges } from './metrics/series-recorder.js';
 
-/** One scenario second. Counts are for that second, except the gauges noted. */
-export interface SeriesRow {
+/**
+ * One scenario second: the counts of that second (`Cumulative`'s fields) and the gauges at its sample.
+ * `courierUp` is absent in rows not made by a lab run.
+ */
+export type SeriesRow = {
   /** Scenario second this row closes (1 for the first second). */
   t: number;
-  /** Gauge at the sample: executions in progress, all functions together. */
-  concurrency: number;
-  concurrencyNotify: number;
-  concurrencyDelivery: number;
-  invocations: number;
-  errors: number;
-  throttles: number;
-  timeouts: number;
-  courier2xx: number;
-  courier429: number;
-  courier5xx: number;
-  /** Courier answers of any other status (403, 404, connection errors). */
-  courierOther: number;
-  /** Retries of every kind started in this second: in code, asynchronous, queue redeliveries. */
-  retries: number;
-  /** Gauge at the sample: messages visible in the queue. */
-  queueDepth: number;
-  /** Gauge at the sample: messages received and not yet deleted. */
-  queueInFlight: number;
-  /** Running totals. */
-  accepted: number;
-  delivered: number;
-  lost: number;
-  deadLettered: number;
-  inFlight: number;
-  /** Orders delivered in this second (not a running total). */
-  deliveredNow: number;
-  /** Delivery invocations that succeeded in this second. */
-  deliverySuccesses: number;
-  /** Delivery invocations that failed (errors and timeouts) in this second. */
-  deliveryFailures: number;
-  /** Arrivals per scenario second the load generator aims at, at the sample. */
-  loadRate: number;
-  mode: Mode;
-  /**
-   * False when the built-in courier's thread was down at any moment of this second (an outage); always
-   * true with an outside courier. Absent in rows not made by a lab run.
-   */
-  courierUp?: boolean;
-}
+} & Cumulative &
+  Omit<Gauges, 'courierUp'> & { courierUp?: boolean };
 
 export interface PhaseInfo {
   index: number;

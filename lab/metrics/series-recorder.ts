@@ -1,36 +1,52 @@
 import type { Mode } from '../config/option-spec.js';
 import type { SeriesRow } from '../lab-view.js';
 
-/** Running totals read at each sample; the row holds their increase over the second. */
+/** Running totals read at each sample; a series row holds their increase over its second. */
 export interface Cumulative {
+  /** Invocations that ran, all functions. */
   invocations: number;
+  /** Function errors, timeouts included. */
   errors: number;
   throttles: number;
   timeouts: number;
   courier2xx: number;
   courier429: number;
   courier5xx: number;
+  /** Courier answers of any other status (403, 404), and connections that failed. */
   courierOther: number;
+  /** Retries of every kind: in code, asynchronous, queue redeliveries. */
   retries: number;
+  /** Orders delivered. */
   deliveredNow: number;
+  /** Delivery invocations that succeeded. */
   deliverySuccesses: number;
+  /** Delivery invocations that failed (errors and timeouts). */
   deliveryFailures: number;
 }
 
 /** Values read as they are at the sample. */
 export interface Gauges {
+  /** Executions in progress, all functions together. */
   concurrency: number;
   concurrencyNotify: number;
   concurrencyDelivery: number;
+  /** Messages visible in the queue. */
   queueDepth: number;
+  /** Messages received and not yet deleted. */
   queueInFlight: number;
+  /** The five order figures are running totals. */
   accepted: number;
   delivered: number;
   lost: number;
   deadLettered: number;
   inFlight: number;
+  /** Arrivals per scenario second the load generator aims at. */
   loadRate: number;
   mode: Mode;
+  /**
+   * False when the built-in courier's thread was down at any moment of this second (an outage); always
+   * true with an outside courier.
+   */
   courierUp: boolean;
 }
 
