@@ -15,6 +15,11 @@ ${helpText('lab')}
 
 /** Exit codes: 0 done, 1 crashed, 2 bad input, 130 SIGINT, 143 SIGTERM. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * Real ms a stop asked for by a signal may take in all (grace, closing threads and servers, the report)
+ * before the process exits anyway: a supervisor's SIGTERM must end the process even if a part hangs.
+ */
+const STOP_DEADLINE_REAL_MS = STOP_GRACE_REAL_MS + 15_000;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -34,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options.command === 'compare' || options.headless || !process.stdout.isTTY) {
     if (options.command === 'run' && !options.headless) {
-      process.stderr.write('stormlab: stdout is not a terminal, so the run is headless (--headless says so outright)\n');
+      process.stderr.write(
+        'stormlab: stdout is not a terminal, so the run is headless (--headless says so outright)\n',
+      );
     }
     return runWithoutDashboard(options);
   }
@@ -50,7 +57,15 @@ async function runWithoutDashboard(options: LabOptions): Promise<number> {
       process.exit(SIGNAL_EXIT[signal] ?? 1);
     }
     signalled = signal;
-    process.stderr.write(`stormlab: ${signal}: stopping the load, finishing in-flight work, writing the report (again to exit at once)\n`);
+    process.stderr.write(
+      `stormlab: ${signal}: stopping the load, finishing in-flight work, writing the report (again to exit at once)\n`,
+    );
+    setTimeout(() => {
+      process.stderr.write(
+        `stormlab: still stopping after ${STOP_DEADLINE_REAL_MS} ms, exiting without the rest\n`,
+      );
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    }, STOP_DEADLINE_REAL_MS).unref();
     abort.abort(new Error(signal));
   };
   process.on('SIGINT', onSignal);
@@ -77,16 +92,24 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
     `delivered ${report.orders.delivered} of ${report.orders.accepted} orders, lost ${report.orders.lost}; logs in ${report.logs.file}\n`,
   );
   if (outcome.reason === 'error') {
-    process.stderr.write(`stormlab: the dashboard failed: ${String((outcome as { error?: unknown }).error)}\n`);
+    process.stderr.write(
+      `stormlab: the dashboard failed: ${String((outcome as { error?: unknown }).error)}\n`,
+    );
     return 1;
   }
-  if (outcome.reason === 'signal') return SIGNAL_EXIT[(outcome as { signal?: string }).signal ?? 'SIGTERM'] ?? 143;
+  if (outcome.reason === 'signal')
+    return SIGNAL_EXIT[(outcome as { signal?: string }).signal ?? 'SIGTERM'] ?? 143;
   return 0;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // Bad input found only once the run started (a port taken since the preflight): still one line, exit 2.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`stormlab: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     process.stderr.write(`stormlab: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);
   },

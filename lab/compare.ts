@@ -41,15 +41,27 @@ export function compareFigures(r: RunReport): Record<string, unknown> {
  * The same seeded scenario once per mode, one after the other (side by side they would compete for the two
  * cores and distort each other), then one table. Reports go to DIR/<mode>.json and DIR/compare.json.
  */
-export async function runCompare(options: LabOptions, io: HeadlessIo, signal?: AbortSignal): Promise<CompareResult> {
-  const folder = options.report ?? join('runs', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${options.seed}`);
+export async function runCompare(
+  options: LabOptions,
+  io: HeadlessIo,
+  signal?: AbortSignal,
+): Promise<CompareResult> {
+  const folder =
+    options.report ??
+    join('runs', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${options.seed}`);
   const reports: Partial<Record<Mode, RunReport>> = {};
   let aborted = false;
   for (const mode of MODES) {
     if (signal?.aborted) break;
     io.stderr.write(`\ncompare: mode ${mode}\n`);
     const result = await runHeadless(
-      { ...options, mode, headless: true, report: join(folder, `${mode}.json`), logFile: join(folder, `${mode}.log.jsonl`) },
+      {
+        ...options,
+        mode,
+        headless: true,
+        report: join(folder, `${mode}.json`),
+        logFile: join(folder, `${mode}.log.jsonl`),
+      },
       io,
       signal,
     );
@@ -63,7 +75,9 @@ export async function runCompare(options: LabOptions, io: HeadlessIo, signal?: A
   const columns = done.map((m) => summaryRows(reports[m]!));
   const rows = (columns[0] ?? []).map(([label], i) => [label, ...columns.map((c) => c[i]![1])]);
   const table = formatTable(['', ...done], rows);
-  io.stdout.write(`\ncompare: ${options.scenario} at speed ${options.speed}, seed ${options.seed}\n${table}\n`);
+  io.stdout.write(
+    `\ncompare: ${options.scenario} at speed ${options.speed}, seed ${options.seed}\n${table}\n`,
+  );
   const figures = Object.fromEntries(done.map((m) => [m, compareFigures(reports[m]!)]));
   writeReportFile(join(folder, 'compare.json'), {
     scenario: options.scenario,

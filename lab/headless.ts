@@ -52,10 +52,15 @@ export async function runHeadless(
       `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, speed ${options.speed}, seed ${options.seed}` +
         `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log}\n`,
     );
+    // One line per scenario minute; a timer that fires a hair early waits for its minute rather than print twice.
+    let nextMinute = 1;
     const minute = (): void => {
       if (lab.lifecycle === 'stopped') return;
-      io.stderr.write(progressLine(lab) + '\n');
-      lab.clock.setTimeout(minute, 60_000 - (lab.clock.now() % 60_000));
+      if (lab.clock.now() >= nextMinute * 60_000 - 1) {
+        io.stderr.write(progressLine(lab) + '\n');
+        nextMinute = Math.floor(lab.clock.now() / 60_000) + 1;
+      }
+      lab.clock.setTimeout(minute, Math.max(1, nextMinute * 60_000 - lab.clock.now()));
     };
     lab.clock.setTimeout(minute, 60_000);
     const ended = await lab.runToEnd(signal);

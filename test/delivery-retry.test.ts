@@ -47,7 +47,13 @@ function rig(policy: RetryPolicy, answers: CourierAnswer[], seed = 3) {
 }
 
 t.test('tenacity: 5 attempts, 3 s + uniform[0, 5) s apart, the last error raised', async (t) => {
-  const r = rig(TENACITY, [{ status: 429 }, { status: 502 }, { status: 429 }, { status: 429 }, { status: 504 }]);
+  const r = rig(TENACITY, [
+    { status: 429 },
+    { status: 502 },
+    { status: 429 },
+    { status: 429 },
+    { status: 504 },
+  ]);
   await r.clock.runAll();
   const outcome = await r.run;
   const waits = waitSchedule(TENACITY, new SeededRandom(3));
@@ -64,7 +70,11 @@ t.test('tenacity: 5 attempts, 3 s + uniform[0, 5) s apart, the last error raised
 });
 
 t.test('a success ends the retries; meta_data is stripped; key and correlation id are sent', async (t) => {
-  const r = rig(TENACITY, [{ status: 'connection-error', message: 'ECONNREFUSED' }, { status: 502 }, { status: 200 }]);
+  const r = rig(TENACITY, [
+    { status: 'connection-error', message: 'ECONNREFUSED' },
+    { status: 502 },
+    { status: 200 },
+  ]);
   await r.clock.runAll();
   const outcome = await r.run;
   t.equal(r.calls.length, 3);
@@ -95,7 +105,13 @@ t.test('an abort during a wait ends the handler at once', async (t) => {
   const run = deliverOrder(
     event,
     context,
-    { clock, random: new SeededRandom(1), policy: TENACITY, apiKey: 'k', post: async () => ({ status: 429 }) },
+    {
+      clock,
+      random: new SeededRandom(1),
+      policy: TENACITY,
+      apiKey: 'k',
+      post: async () => ({ status: 429 }),
+    },
     abort.signal,
   );
   await clock.advance(1000);

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labOptionsWith } from '../lab/config/parse-options.js';
@@ -26,7 +26,7 @@ async function run(mode: 'none' | 'queue' | 'throttle', drainS: number) {
   return { ...result, onDisk, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-function checkBooks(t: Tap.Test, r: RunReport): void {
+function checkBooks(t: Test, r: RunReport): void {
   const o = r.orders;
   t.equal(o.accepted, o.delivered + o.lost + o.deadLettered + o.inFlight, 'orders identity in the totals');
   t.ok(
@@ -49,7 +49,11 @@ t.test('smoke through real threads and HTTP accounts for every order (mode none)
   t.ok(r.report.courier.requests >= r.report.orders.delivered);
   t.equal(r.onDisk.seed, 7);
   t.equal((r.onDisk.config as { courier: { apiKey: string } }).courier.apiKey, '[redacted]');
-  t.notMatch(readFileSync(join(dir, 'none.log.jsonl'), 'utf8'), /stormlab-dev-key/, 'the key is never logged');
+  t.notMatch(
+    readFileSync(join(dir, 'none.log.jsonl'), 'utf8'),
+    /stormlab-dev-key/,
+    'the key is never logged',
+  );
   checkBooks(t, r.onDisk);
 });
 
@@ -57,7 +61,10 @@ t.test('smoke in queue mode: delivery concurrency at most the cap, nothing lost 
   const r = await run('queue', 1800);
   t.equal(r.report.orders.lost, 0);
   t.equal(r.report.orders.inFlight, 0);
-  t.ok(r.report.functions.delivery.peakConcurrency! <= 10, `peak delivery ${r.report.functions.delivery.peakConcurrency}`);
+  t.ok(
+    r.report.functions.delivery.peakConcurrency! <= 10,
+    `peak delivery ${r.report.functions.delivery.peakConcurrency}`,
+  );
   checkBooks(t, r.onDisk);
 });
 

@@ -140,3 +140,10 @@ t.test(
     );
   },
 );
+
+t.test('explicit YAML tags are refused, even the ones the core schema knows', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stormlab-tags-'));
+  const path = join(dir, 'tagged.yml');
+  writeFileSync(path, 'config:\n  phases:\n    - duration: !!binary aGVsbG8=\n      arrivalRate: 1\n');
+  t.throws(() => readArtilleryPhases(path), /uses a YAML tag at line 3/);
+});

@@ -20,7 +20,9 @@ function rig(mode: Mode, overrides: Parameters<typeof labOptionsWith>[0] = {}) {
       maxDelivery = Math.max(maxDelivery, runningDelivery);
       try {
         await clock.sleep(random.uniform(1000, 3000), signal);
-        return random.chance(0.3) ? { ok: false, code: 'CourierError', message: 'courier answered 429', logs: [] } : { ok: true, value: null, logs: [] };
+        return random.chance(0.3)
+          ? { ok: false, code: 'CourierError', message: 'courier answered 429', logs: [] }
+          : { ok: true, value: null, logs: [] };
       } finally {
         runningDelivery--;
       }
@@ -70,20 +72,23 @@ t.test('a switch routes the very next event by the new mode, and loses nothing',
   );
 });
 
-t.test('queue mode: failures come back, nothing is lost, delivery concurrency stays at the cap', async (t) => {
-  const r = rig('queue', { queueConcurrency: 4 });
-  const p = r.pipeline;
-  for (let i = 0; i < 200; i++) {
-    r.clock.setTimeout(() => void p.acceptOrder({ order_id: `o-${i}` }), i * 100);
-  }
-  await r.clock.advance(4 * 3_600_000);
-  t.equal(p.orders.accepted, 200);
-  t.equal(p.orders.delivered, 200, 'every order delivered in the end');
-  t.equal(p.orders.lost, 0);
-  t.ok(r.maxDelivery() <= 4, `delivery ran ${r.maxDelivery()} at once, cap 4`);
-  t.ok(p.queue.totals.redeliveries > 0, 'failed messages were received again');
-  t.ok(r.identity.every(Boolean));
-});
+t.test(
+  'queue mode: failures come back, nothing is lost, delivery concurrency stays at the cap',
+  async (t) => {
+    const r = rig('queue', { queueConcurrency: 4 });
+    const p = r.pipeline;
+    for (let i = 0; i < 200; i++) {
+      r.clock.setTimeout(() => void p.acceptOrder({ order_id: `o-${i}` }), i * 100);
+    }
+    await r.clock.advance(4 * 3_600_000);
+    t.equal(p.orders.accepted, 200);
+    t.equal(p.orders.delivered, 200, 'every order delivered in the end');
+    t.equal(p.orders.lost, 0);
+    t.ok(r.maxDelivery() <= 4, `delivery ran ${r.maxDelivery()} at once, cap 4`);
+    t.ok(p.queue.totals.redeliveries > 0, 'failed messages were received again');
+    t.ok(r.identity.every(Boolean));
+  },
+);
 
 t.test('queue mode with maxReceiveCount dead-letters what keeps failing', async (t) => {
   const r = rig('queue', { maxReceiveCount: 1 });

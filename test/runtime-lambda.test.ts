@@ -31,10 +31,13 @@ t.test('the timeout aborts the handler and counts as an error', async (t) => {
 });
 
 t.test('environments are reused while warm and cold once reclaimed', async (t) => {
-  const rig = runtimeRig(async (_fn, _p, _c, signal, clock) => {
-    await clock.sleep(100, signal);
-    return ok();
-  }, { envIdleMs: 600_000, coldStartMs: 400 });
+  const rig = runtimeRig(
+    async (_fn, _p, _c, signal, clock) => {
+      await clock.sleep(100, signal);
+      return ok();
+    },
+    { envIdleMs: 600_000, coldStartMs: 400 },
+  );
   const run = async (): Promise<boolean> => {
     const p = rig.runtime.invoke('delivery', {});
     await rig.clock.runAll();
@@ -83,10 +86,13 @@ t.test('concurrency never exceeds the account limit; the excess is throttled', a
 t.test('billing rounds each duration up to the millisecond and counts init', async (t) => {
   t.equal(gbSeconds(1.2, 1024), 0.002);
   t.equal(gbSeconds(1000, 2048), 2);
-  const rig = runtimeRig(async (_f, _p, _c, signal, clock) => {
-    await clock.sleep(99.5, signal);
-    return ok();
-  }, { coldStartMs: 400 });
+  const rig = runtimeRig(
+    async (_f, _p, _c, signal, clock) => {
+      await clock.sleep(99.5, signal);
+      return ok();
+    },
+    { coldStartMs: 400 },
+  );
   const p = rig.runtime.invoke('notify', {});
   await rig.clock.runAll();
   await p;

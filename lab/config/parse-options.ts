@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, describeValue } from './config-error.js';
 import {
   allowedText,
@@ -11,6 +10,7 @@ import {
   type Scope,
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
+import { parseYamlData } from './yaml-data.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -75,7 +75,8 @@ function readArgv(argv: readonly string[], scope: Scope): { command: string | un
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg.length > FLAG_LIMIT) throw new ConfigError(`argument ${i + 1}: longer than ${FLAG_LIMIT} characters`);
+    if (arg.length > FLAG_LIMIT)
+      throw new ConfigError(`argument ${i + 1}: longer than ${FLAG_LIMIT} characters`);
     if (!arg.startsWith('--')) {
       if (command === undefined && scope === 'lab' && i === 0) {
         command = arg;
@@ -114,29 +115,41 @@ function scopeWord(scope: Scope): string {
   return scope === 'lab' ? 'npm run lab' : 'npm run courier';
 }
 
-/** Reads a `--config` file: YAML or JSON, a mapping of option names (with or without dashes) to values. */
+/** A config file is a few hundred bytes; anything past this is not one. */
+export const MAX_CONFIG_FILE_BYTES = 256 * 1024;
+
+/**
+ * Reads a `--config` file: YAML or JSON, a mapping of option names (with or without dashes) to values.
+ * Parsed with the `core` schema and no custom tags (as the Artillery reader), so a file holds data only:
+ * a tag such as `!!js/function` is refused with its line and column, never resolved or warned about.
+ */
 export function readConfigFile(path: string, scope: Scope): Raw {
+  const source = `option --config: ${describeValue(path)}`;
+  const refuse = (problem: string, allowed = 'a readable YAML or JSON file'): never => {
+    throw new ConfigError(`${source} ${problem}; allowed: ${allowed}`);
+  };
   let text: string;
   try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) refuse('is a folder');
+    if (!stat.isFile()) refuse('is not a regular file');
+    if (stat.size > MAX_CONFIG_FILE_BYTES) {
+      refuse(`is ${stat.size} bytes long`, `a YAML or JSON file of at most ${MAX_CONFIG_FILE_BYTES} bytes`);
+    }
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code})`;
-    throw new ConfigError(`option --config: ${describeValue(path)} ${why}; allowed: a readable YAML or JSON file`);
+    return refuse(
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
+    );
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { schema: 'core', maxAliasCount: 100 });
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const pos = err.linePos?.[0];
-      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      throw new ConfigError(`option --config: ${describeValue(path)} is not valid YAML or JSON${where}: ${firstLine(err.message)}`);
-    }
-    throw err;
-  }
+  const parsed = parseYamlData(text);
+  if (!parsed.ok) return refuse(parsed.problem, parsed.allowed);
+  const doc = parsed.value;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ConfigError(`option --config: ${describeValue(path)} must hold a mapping of option names to values`);
+    const got = doc === null ? 'nothing' : Array.isArray(doc) ? 'a list' : describeValue(doc);
+    return refuse(`holds ${got}`, 'a mapping of option names to values');
   }
   const raw: Raw = new Map();
   for (const [key, value] of Object.entries(doc)) {
@@ -153,10 +166,6 @@ export function readConfigFile(path: string, scope: Scope): Raw {
     raw.set(name, value);
   }
   return raw;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }
 
 /** Checks one value against its spec and returns it typed. */
@@ -192,7 +201,9 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
       const minMs = Number(m[1]);
       const maxMs = Number(m[2]);
       if (minMs > maxMs) {
-        throw new ConfigError(`${source}: got ${describeValue(value)}, a range given backwards; allowed: ${allowedText(spec)}`);
+        throw new ConfigError(
+          `${source}: got ${describeValue(value)}, a range given backwards; allowed: ${allowedText(spec)}`,
+        );
       }
       if (minMs < spec.min! || maxMs > spec.max!) return fail();
       return { minMs, maxMs } satisfies LatencyRange;
@@ -215,7 +226,8 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
   const out = new Map<string, unknown>();
   for (const spec of OPTION_SPECS) {
     if (!spec.scopes.includes(scope)) continue;
-    if (raw.has(spec.name)) out.set(spec.name, validateValue(spec, raw.get(spec.name)!, `option --${spec.name}`));
+    if (raw.has(spec.name))
+      out.set(spec.name, validateValue(spec, raw.get(spec.name)!, `option --${spec.name}`));
     else if (fileRaw.has(spec.name)) {
       const source = `config file ${describeValue(configPath)}: field ${spec.name}`;
       out.set(spec.name, validateValue(spec, fileRaw.get(spec.name)!, source));
@@ -250,7 +262,9 @@ function common(v: Map<string, unknown>): CommonOptions {
 
 function normalisePath(path: string): string {
   if (!/^\/[\w\-./~]*$/.test(path)) {
-    throw new ConfigError(`option --courier-path: got ${describeValue(path)}; allowed: a URL path such as /slow`);
+    throw new ConfigError(
+      `option --courier-path: got ${describeValue(path)}; allowed: a URL path such as /slow`,
+    );
   }
   return path;
 }
@@ -307,7 +321,9 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
 }
 
 /** The lab's options with every default, for tests and benchmarks that set only a few. */
-export function labOptionsWith(overrides: Partial<LabOptions> & { courier?: Partial<CourierOptions> } = {}): LabOptions {
+export function labOptionsWith(
+  overrides: Omit<Partial<LabOptions>, 'courier'> & { courier?: Partial<CourierOptions> } = {},
+): LabOptions {
   const base = parseLabOptions(['--seed', '1']);
   return { ...base, ...overrides, courier: { ...base.courier, ...overrides.courier } };
 }

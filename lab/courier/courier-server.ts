@@ -190,7 +190,8 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
     integrate(req, res, correlationId, requestId, arrivedAt);
   };
 
-  const server = createServer(handle);
+  // Check stalled requests every second (Node's default, 30 s, lets a half-sent request hold a socket).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, handle);
   hardenServer(server);
 
   return new Promise((resolve, reject) => {

@@ -6,8 +6,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 export type BodyResult =
-  | { ok: true; value: unknown; bytes: number }
-  | { ok: false; status: 400 | 413 | 415; message: string };
+  { ok: true; value: unknown; bytes: number } | { ok: false; status: 400 | 413 | 415; message: string };
 
 /**
  * Reads a JSON body with a size limit. An oversized body is answered at once, without reading the rest
@@ -88,7 +87,15 @@ export function hardenServer(server: Server): void {
   server.maxHeadersCount = 100;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && err.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      // As Node itself would answer: 431 for headers past maxHeaderSize (16 KiB by default), 408 for a
+      // request not whole within REQUEST_TIMEOUT_MS.
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     } else socket.destroy();
   });
 }

@@ -92,25 +92,28 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
     return answer(result.status, result.body);
   };
 
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    const started = performance.now();
-    handle(req, res)
-      .catch(() => {
-        sendJson(res, 500, { message: 'Internal Server Error' }, {}, closing);
-        return 500;
-      })
-      .then((status) => {
-        options.onRequest?.({
-          method: req.method ?? '',
-          path: (req.url ?? '/').split('?')[0] ?? '/',
-          status,
-          ms: performance.now() - started,
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: 1000 },
+    (req, res) => {
+      const started = performance.now();
+      handle(req, res)
+        .catch(() => {
+          sendJson(res, 500, { message: 'Internal Server Error' }, {}, closing);
+          return 500;
+        })
+        .then((status) => {
+          options.onRequest?.({
+            method: req.method ?? '',
+            path: (req.url ?? '/').split('?')[0] ?? '/',
+            status,
+            ms: performance.now() - started,
+          });
+        })
+        .catch(() => {
+          // An onRequest observer that throws must not take the server down.
         });
-      })
-      .catch(() => {
-        // An onRequest observer that throws must not take the server down.
-      });
-  });
+    },
+  );
   hardenServer(server);
 
   await new Promise<void>((resolve, reject) => {

@@ -4,9 +4,9 @@
  * Parsed with the `core` schema and no custom tags, so a file can hold data only, never code.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parseDocument, type YAMLError } from 'yaml';
 import { ConfigError, describeValue } from '../config/config-error.js';
 import { validatePhases, type Phase } from './phases.js';
+import { parseYamlData } from '../config/yaml-data.js';
 
 /** An Artillery file is a few hundred bytes; anything past this is not one. */
 export const MAX_ARTILLERY_FILE_BYTES = 1024 * 1024;
@@ -37,26 +37,16 @@ export function readArtilleryPhases(path: string): Phase[] {
     return refuse(`cannot be read (${code ?? String(err)})`, 'a readable Artillery YAML file');
   }
 
-  // One document only; `uniqueKeys` keeps a duplicated key from silently overriding the first.
-  const doc = parseDocument(text, { schema: 'core', customTags: [], uniqueKeys: true });
-  const error = doc.errors[0];
-  if (error) {
-    return refuse(`not valid YAML${lineAndColumn(error)}: ${plainMessage(error)}`, 'an Artillery YAML file');
-  }
-  const tagged = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
-  if (tagged) {
+  // Data only: one document, no tags (not even !!binary or !!set), unique keys, bounded aliases.
+  const parsed = parseYamlData(text);
+  if (!parsed.ok) {
+    const notYaml = parsed.problem.startsWith('is not valid YAML');
     return refuse(
-      `uses a YAML tag${lineAndColumn(tagged)}: ${plainMessage(tagged)}`,
-      'plain YAML data, without tags',
+      notYaml ? parsed.problem.replace(/^is not valid YAML or JSON/, 'not valid YAML') : parsed.problem,
+      notYaml ? 'an Artillery YAML file' : parsed.allowed,
     );
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    // The library refuses alias "billion laughs" expansions with a ReferenceError.
-    return refuse(`cannot be expanded: ${(err as Error).message}`, 'an Artillery YAML file with few aliases');
-  }
+  const data = parsed.value;
 
   const config = isMapping(data) ? data.config : undefined;
   const phases = isMapping(config) ? config.phases : undefined;
@@ -68,16 +58,4 @@ export function readArtilleryPhases(path: string): Phase[] {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function lineAndColumn(error: YAMLError): string {
-  const pos = error.linePos?.[0];
-  return pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-}
-
-/** The library's first line, without the position it appends (we give our own) and the trailing colon. */
-function plainMessage(error: YAMLError): string {
-  if (error.code === 'MULTIPLE_DOCS') return 'holds more than one document (a --- line starts another)';
-  const first = error.message.split('\n')[0] ?? error.message;
-  return first.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
 }

@@ -163,6 +163,7 @@ export class Pipeline {
   stop(): void {
     this.stopped = true;
     this.poller.stop();
+    this.asyncInvoker.stop();
   }
 
   private route(event: BusEvent): void {

@@ -36,6 +36,8 @@ export interface RunReport {
     byStatus: Record<string, number>;
     peakAdmittedPerSecond: number;
     outages: number;
+    /** Calls that never reached the courier (its thread down, or an outside API unreachable). */
+    connectionErrors: number;
   };
   retries: { http: number; async: number; redeliveries: number; asyncThrottled: number };
   courierCallsPerOrder: number;
@@ -101,6 +103,7 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
       byStatus: courier.byStatus,
       peakAdmittedPerSecond: courier.peakAdmittedPerSecond,
       outages: courier.outages,
+      connectionErrors: lab.counters.get('connectionErrors'),
     },
     retries: {
       http: lab.counters.get('httpRetries'),

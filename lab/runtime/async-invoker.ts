@@ -1,4 +1,4 @@
-import type { Clock } from '../time/clock.js';
+import type { Clock, Timer } from '../time/clock.js';
 import type { FunctionRuntime } from './function-runtime.js';
 import type { FunctionKey, InvocationResult, InvokeOptions } from './function-types.js';
 
@@ -34,8 +34,18 @@ export interface AsyncInvokerOptions {
  */
 export class AsyncInvoker {
   private pending = 0;
+  /** Retry and expiry timers waiting: cancelled by `stop()`, so nothing runs after the run ends. */
+  private readonly timers = new Set<Timer>();
+  private stopped = false;
 
   constructor(private readonly o: AsyncInvokerOptions) {}
+
+  /** Cancels every waiting retry: those events stay in flight, as the end of the run found them. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+  }
 
   /** Events accepted and not yet final (waiting, backing off, or running). */
   get queued(): number {
@@ -86,15 +96,18 @@ export class AsyncInvoker {
     next: () => Promise<void>,
   ): void {
     const { clock } = this.o;
+    if (this.stopped) return; // an attempt the end of the run cut off is not retried
     const expiresIn = enqueuedAt + this.o.maxEventAgeMs - clock.now();
-    if (delayMs >= expiresIn) {
-      clock.setTimeout(
-        () => this.finish(payload, options, { outcome: 'event-age-exceeded' }),
-        Math.max(0, expiresIn),
-      );
-      return;
-    }
-    clock.setTimeout(() => void next(), delayMs);
+    const expired = delayMs >= expiresIn;
+    const timer = clock.setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (expired) this.finish(payload, options, { outcome: 'event-age-exceeded' });
+        else void next();
+      },
+      expired ? Math.max(0, expiresIn) : delayMs,
+    );
+    this.timers.add(timer);
   }
 
   private finish(payload: unknown, options: InvokeOptions, final: AsyncFinal): void {

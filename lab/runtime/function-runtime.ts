@@ -74,7 +74,14 @@ export class FunctionRuntime {
     const config = this.o.functions[fn];
     const fnStats = stats[fn];
     if (this.closed) {
-      return { status: 'error', code: SHUTDOWN_CODE, message: 'the run ended', requestId: '', durationMs: 0, coldStart: false };
+      return {
+        status: 'error',
+        code: SHUTDOWN_CODE,
+        message: 'the run ended',
+        requestId: '',
+        durationMs: 0,
+        coldStart: false,
+      };
     }
     if (!concurrency.tryAcquire(fn)) {
       fnStats.throttles++;

@@ -3,7 +3,13 @@ import { SeededRandom } from '../../lab/time/random.js';
 import { AccountConcurrency } from '../../lab/runtime/account-concurrency.js';
 import { FunctionRuntime } from '../../lab/runtime/function-runtime.js';
 import { newFunctionStats } from '../../lab/metrics/function-stats.js';
-import type { Executor, FunctionConfig, FunctionKey, HandlerOutcome, TaskContext } from '../../lab/runtime/function-types.js';
+import type {
+  Executor,
+  FunctionConfig,
+  FunctionKey,
+  HandlerOutcome,
+  TaskContext,
+} from '../../lab/runtime/function-types.js';
 
 /** A handler for virtual-clock tests: decides its own outcome, and may wait on the clock. */
 export type TestHandler = (
@@ -26,8 +32,20 @@ export interface RuntimeRig {
 
 export function functionConfigs(timeoutMs = 29_000, memoryMb = 1024): Record<FunctionKey, FunctionConfig> {
   return {
-    notify: { key: 'notify', functionName: 'NotificationFunction', service: 'notify-handler', timeoutMs, memoryMb },
-    delivery: { key: 'delivery', functionName: 'DeliveryFunction', service: 'delivery-handler', timeoutMs, memoryMb },
+    notify: {
+      key: 'notify',
+      functionName: 'NotificationFunction',
+      service: 'notify-handler',
+      timeoutMs,
+      memoryMb,
+    },
+    delivery: {
+      key: 'delivery',
+      functionName: 'DeliveryFunction',
+      service: 'delivery-handler',
+      timeoutMs,
+      memoryMb,
+    },
   };
 }
 
@@ -38,7 +56,10 @@ export function runtimeRig(
   const clock = new VirtualClock();
   const concurrency = new AccountConcurrency(options.limit ?? 1000);
   const stats = newFunctionStats();
-  const rig: Partial<RuntimeRig> & { starts: RuntimeRig['starts']; maxRunning: number } = { starts: [], maxRunning: 0 };
+  const rig: Partial<RuntimeRig> & { starts: RuntimeRig['starts']; maxRunning: number } = {
+    starts: [],
+    maxRunning: 0,
+  };
   let running = 0;
   const executor: Executor = {
     async run(fn, payload, context, signal) {
