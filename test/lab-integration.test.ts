@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labOptionsWith } from '../lab/config/parse-options.js';
 import { runHeadless } from '../lab/headless.js';
+import { Lab } from '../lab/lab.js';
+import { finishRun } from '../lab/finish-run.js';
 import type { RunReport } from '../lab/report/build-report.js';
 import { captureStream, tempDir } from './helpers/capture.js';
 
@@ -74,4 +76,38 @@ t.test('smoke in throttle mode: the client-side bucket keeps 429s near zero', as
   t.ok(c429 <= r.report.courier.requests * 0.02, `429s ${c429} of ${r.report.courier.requests}`);
   t.equal(r.report.orders.lost, 0);
   checkBooks(t, r.onDisk);
+});
+
+t.test('switching none, queue, none mid-run keeps the books at every second', async (t) => {
+  const lab = new Lab(
+    labOptionsWith({
+      scenario: 'smoke',
+      mode: 'none',
+      speed: 40,
+      seed: 9,
+      drainS: 1800,
+      report: join(dir, 'switch.json'),
+      logFile: join(dir, 'switch.log.jsonl'),
+    }),
+  );
+  await lab.start();
+  // Smoke lasts 40 scenario seconds: a second of real time at speed 40. Switch at about 10 s and 25 s.
+  const at = (scenarioS: number, mode: 'none' | 'queue'): void => {
+    lab.clock.setTimeout(() => lab.setMode(mode), scenarioS * 1000 - lab.clock.now());
+  };
+  at(10, 'queue');
+  at(25, 'none');
+  await lab.runToEnd();
+  const report = await finishRun(lab, 'test');
+  t.same(
+    report.modeChanges.map((c) => c.mode),
+    ['none', 'queue', 'none'],
+  );
+  t.ok(
+    lab.pipeline.routed.queue > 0 && lab.pipeline.routed.none > 0,
+    `routed ${JSON.stringify(lab.pipeline.routed)}`,
+  );
+  t.equal(report.orders.inFlight, 0, 'drained, the queue included');
+  t.equal(report.queue.remaining, 0);
+  checkBooks(t, report);
 });
