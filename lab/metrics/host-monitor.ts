@@ -13,8 +13,12 @@ export interface HostFigures {
 /** Event-loop delay above this (p99, ms) means timers ran late enough to bend the scenario. */
 export const FIDELITY_WARNING_P99_MS = 50;
 
+/** Sampling period of the delay histogram, ms. */
+const RESOLUTION_MS = 10;
+
 export class HostMonitor {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  // Node records the whole interval between two ticks of a RESOLUTION_MS timer; the delay is what exceeds it.
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private cpuStart = process.cpuUsage();
   private wallStart = performance.now();
   private peakRss = 0;
@@ -45,7 +49,8 @@ export class HostMonitor {
     if (this.frozen) return this.frozen;
     const cpu = process.cpuUsage(this.cpuStart);
     const wallMs = Math.max(1, performance.now() - this.wallStart);
-    const ms = (ns: number): number => Math.round((Number.isFinite(ns) ? ns : 0) / 1e4) / 100;
+    const ms = (ns: number): number =>
+      Math.max(0, Math.round((Number.isFinite(ns) ? ns : 0) / 1e4) / 100 - RESOLUTION_MS);
     return {
       eventLoopDelayP50Ms: ms(this.histogram.percentile(50)),
       eventLoopDelayP99Ms: ms(this.histogram.percentile(99)),
