@@ -51,15 +51,23 @@ export function formatTable(
 
 /**
  * Merges `figures` into the JSON file at `path`: keys present in `figures` replace old values, other keys
- * (sections not run this time) stay. Keys are sorted so diffs of results.json stay readable.
+ * (sections not run this time) stay, except old keys starting with one of `replacedPrefixes` (the sections
+ * that ran: a figure they no longer give must not linger). Keys are sorted so diffs stay readable.
  */
-export function mergeResults(path: string, figures: Figures): Figures {
+export function mergeResults(
+  path: string,
+  figures: Figures,
+  replacedPrefixes: readonly string[] = [],
+): Figures {
   let old: Figures = {};
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) old = parsed as Figures;
   } catch {
     // No file yet, or an unreadable one: start afresh.
+  }
+  for (const key of Object.keys(old)) {
+    if (replacedPrefixes.some((prefix) => key.startsWith(prefix))) delete old[key];
   }
   const merged: Figures = { ...old, ...figures };
   const sorted = Object.fromEntries(
@@ -101,6 +109,11 @@ export interface LoadSpec {
   concurrency: number;
   /** Real milliseconds to keep sending. */
   durationMs: number;
+  /**
+   * Real milliseconds each loop waits after an answer before its next request (paces the offered load);
+   * the loops' starts are then spread over one gap, so that their requests interleave. @default 0
+   */
+  gapMs?: number;
 }
 
 export interface LoadResult {
@@ -126,7 +139,10 @@ export async function driveLoad(spec: LoadSpec): Promise<LoadResult> {
   const started = performance.now();
   const end = started + spec.durationMs;
   const options = { path: spec.path, method: spec.method ?? 'POST', headers: spec.headers, body: spec.body };
-  const loop = async (): Promise<void> => {
+  const gapMs = spec.gapMs ?? 0;
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const loop = async (_: unknown, i: number): Promise<void> => {
+    if (gapMs > 0) await sleep((i * gapMs) / spec.concurrency);
     while (performance.now() < end) {
       try {
         const res = await pool.request(options);
@@ -136,6 +152,7 @@ export async function driveLoad(spec: LoadSpec): Promise<LoadResult> {
       } catch {
         errors++;
       }
+      if (gapMs > 0) await sleep(gapMs);
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, loop));

@@ -1,12 +1,16 @@
 /**
  * `npm run bench [-- --full] [-- --only NAME[,NAME]]`: runs every section `bench/<name>-bench.ts` (each
  * default-exports a BenchSection), merges their figures into bench/results.json under the keys they
- * return, and prints them as a table. Quick mode by default (the whole bench under 3 minutes); `--full`
- * runs more and longer rounds. A new section is a new file: this runner finds it.
+ * return, and prints them as a table, then every goal next to its figure (bench/goals.ts) and, plainly,
+ * the goals missed. Quick mode by default (the whole bench under 3 minutes); `--full` runs more and longer
+ * rounds. A new section is a new file: this runner finds it. A section's keys start with its name
+ * (`speed-bench.ts` returns `speed.*`): the keys it wrote last time and not this time are dropped.
  */
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { judgeGoals } from './goals.js';
 import {
   formatTable,
   mergeResults,
@@ -73,7 +77,11 @@ async function main(): Promise<void> {
   };
   const figures: Figures = {};
   const rows: (string | number)[][] = [];
+  /** Text figures too long for the table, printed under it. */
+  const notes: string[] = [];
+  const ran: string[] = [];
   let failed = 0;
+  const wallStarted = performance.now();
   for (const name of names) {
     if (args.only && !args.only.has(name)) continue;
     const started = performance.now();
@@ -86,18 +94,53 @@ async function main(): Promise<void> {
       Object.assign(figures, result);
       figures[`bench.${name}.mode`] = args.full ? 'full' : 'quick';
       figures[`bench.${name}.at`] = new Date().toISOString();
-      for (const [key, value] of Object.entries(result)) rows.push([key, show(value)]);
-      ctx.log(`bench ${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      ran.push(name);
+      for (const [key, value] of Object.entries(result)) {
+        if (typeof value === 'string' && value.length > LONG_TEXT) {
+          rows.push([key, '(below)']);
+          notes.push(`${key}: ${value}`);
+        } else rows.push([key, show(value)]);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      figures[`bench.${name}.wallS`] = Math.round(seconds * 10) / 10;
+      ctx.log(`bench ${name}: done in ${seconds.toFixed(1)} s`);
     } catch (err) {
       failed++;
       ctx.log(`bench ${name}: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
   if (Object.keys(figures).length > 0) {
-    mergeResults(join(here, 'results.json'), figures);
+    mergeResults(
+      join(here, 'results.json'),
+      figures,
+      ran.map((name) => `${name}.`),
+    );
   }
+  const wallS = (performance.now() - wallStarted) / 1000;
+  const load = loadavg().map((n) => n.toFixed(2));
   process.stdout.write(`${formatTable(['figure', 'value'], rows)}\n`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  for (const note of notes) process.stdout.write(`${note}\n`);
+  const goals = judgeGoals(figures);
+  process.stdout.write(
+    `\n${formatTable(
+      ['goal', 'figure', 'value', 'verdict'],
+      goals.map((g) => [g.goal, g.key, g.value, g.verdict]),
+    )}\n`,
+  );
+  for (const g of goals) if (g.note) process.stdout.write(`${g.key} ${g.verdict}: ${g.note}\n`);
+  const missed = goals.filter((g) => g.verdict === 'MISSED');
+  if (missed.length === 0) process.stdout.write(`\nevery goal judged in this run is met\n`);
+  else process.stdout.write('\n');
+  for (const g of missed) process.stdout.write(`MISSED: ${g.goal}: ${g.key} = ${g.value}\n`);
+  process.stdout.write(
+    `bench ${args.full ? 'full' : 'quick'} run: ${wallS.toFixed(1)} s of wall time on ${availableParallelism()} cores; ` +
+      `load average at the end ${load.join(' ')} (other work on this machine bends timings)\n`,
+  );
+  // Exit now: a stopped lab may still hold timers (retry waits scheduled in scenario minutes).
+  process.exit(failed > 0 ? 1 : 0);
 }
+
+/** Text figures longer than this are printed under the table rather than in it. */
+const LONG_TEXT = 40;
 
 await main();
