@@ -13,6 +13,11 @@
  * A speed is faithful when all three hold. The highest faithful speed is the highest speed tested such
  * that it and every slower speed tested are faithful: a pass above a failure is luck, not fidelity. When
  * even the slowest speed tested fails, it is the reference speed itself.
+ *
+ * The peak is a maximum, and it varies between runs at the same speed by about as much as its tolerance
+ * (measured here: 182 to 196 in six runs of the quick scenario at speeds 5 and 10; 657 to 697 for
+ * seed-article at speeds 1 to 20), so a one-round verdict on it can flip on noise; the bench also gives the
+ * highest speed at which the two shares alone hold (`speed.maxFaithfulShares.<mode>`).
  */
 import type { Phase } from '../lab/load/phases.js';
 import { PRESETS } from '../lab/load/presets.js';
@@ -86,6 +91,8 @@ export interface FidelityFigures {
 
 export interface Judgement {
   faithful: boolean;
+  /** Both shares within tolerance, whatever the peak (the peak is a maximum: it varies most between runs). */
+  sharesFaithful: boolean;
   /** What was out of tolerance, e.g. "delivered share 61.0% vs 66.9% (5.9 pp)". */
   misses: string[];
 }
@@ -103,6 +110,7 @@ export function judge(run: FidelityFigures, ref: FidelityFigures): Judgement {
     if (pp > SHARE_TOLERANCE_PP + 1e-9)
       misses.push(`${name} ${pct(got)} vs ${pct(want)} (${pp.toFixed(1)} pp)`);
   }
+  const sharesFaithful = misses.length === 0;
   const allowed = Math.max(PEAK_TOLERANCE * ref.peakConcurrency, PEAK_TOLERANCE_MIN);
   const off = Math.abs(run.peakConcurrency - ref.peakConcurrency);
   if (off > allowed + 1e-9) {
@@ -110,7 +118,7 @@ export function judge(run: FidelityFigures, ref: FidelityFigures): Judgement {
       `peak concurrency ${run.peakConcurrency} vs ${ref.peakConcurrency} (allowed +-${allowed.toFixed(1)})`,
     );
   }
-  return { faithful: misses.length === 0, misses };
+  return { faithful: misses.length === 0, sharesFaithful, misses };
 }
 
 /** The highest speed whose run and every slower run are faithful; `referenceSpeed` if the slowest fails. */

@@ -113,6 +113,7 @@ t.test('judging a run: shares in points, peak concurrency relative with a floor 
   const ref = { deliveredShare: 0.647, lostShare: 0.02, peakConcurrency: 196 };
   t.same(judge({ deliveredShare: 0.6, lostShare: 0.06, peakConcurrency: 187 }, ref), {
     faithful: true,
+    sharesFaithful: true,
     misses: [],
   });
   const off = judge({ deliveredShare: 0.59, lostShare: 0.08, peakConcurrency: 185 }, ref);
@@ -122,7 +123,10 @@ t.test('judging a run: shares in points, peak concurrency relative with a floor 
   t.match(off.misses[2], /peak concurrency 185 vs 196 \(allowed \+-9\.8\)/);
   const queue = { deliveredShare: 0.33, lostShare: 0, peakConcurrency: 12 };
   t.ok(judge({ ...queue, peakConcurrency: 13 }, queue).faithful, 'one execution more is within the floor');
-  t.notOk(judge({ ...queue, peakConcurrency: 14 }, queue).faithful);
+  const peakOnly = judge({ ...queue, peakConcurrency: 14 }, queue);
+  t.notOk(peakOnly.faithful);
+  t.ok(peakOnly.sharesFaithful, 'the shares alone still hold');
+  t.notOk(off.sharesFaithful);
 });
 
 t.test('the highest faithful speed needs every slower speed faithful too', async (t) => {
