@@ -50,7 +50,7 @@ export class HostMonitor {
     const cpu = process.cpuUsage(this.cpuStart);
     const wallMs = Math.max(1, performance.now() - this.wallStart);
     const ms = (ns: number): number =>
-      Math.max(0, Math.round((Number.isFinite(ns) ? ns : 0) / 1e4) / 100 - RESOLUTION_MS);
+      Math.max(0, Math.round(((Number.isFinite(ns) ? ns : 0) / 1e6 - RESOLUTION_MS) * 100) / 100);
     return {
       eventLoopDelayP50Ms: ms(this.histogram.percentile(50)),
       eventLoopDelayP99Ms: ms(this.histogram.percentile(99)),
