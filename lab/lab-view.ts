@@ -17,6 +17,16 @@ export type SeriesRow = {
 } & Cumulative &
   Omit<Gauges, 'courierUp'> & { courierUp?: boolean };
 
+/** Where the orders stand: accepted = delivered + lost + deadLettered + inFlight; rejected never entered. */
+export interface OrderCounts {
+  accepted: number;
+  delivered: number;
+  lost: number;
+  deadLettered: number;
+  inFlight: number;
+  rejected: number;
+}
+
 export interface PhaseInfo {
   index: number;
   count: number;
@@ -42,14 +52,7 @@ export interface LabSnapshot {
   queueConcurrency: number;
   throttleRate: number;
   concurrency: { total: number; notify: number; delivery: number; peak: number };
-  orders: {
-    accepted: number;
-    delivered: number;
-    lost: number;
-    deadLettered: number;
-    inFlight: number;
-    rejected: number;
-  };
+  orders: OrderCounts;
   queue: { visible: number; inFlight: number; dlq: number; oldestAgeS: number };
   courier: { requests: number; byStatus: Record<string, number>; up: boolean };
   retries: { http: number; async: number; redeliveries: number };

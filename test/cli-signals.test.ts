@@ -6,12 +6,12 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STOP_GRACE_REAL_MS } from '../lab/finish-run.js';
 import type { RunReport } from '../lab/report/build-report.js';
 import { tempDir } from './helpers/capture.js';
+import { probe } from './helpers/probes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = tempDir('stormlab-cli-signals-');
@@ -71,18 +71,6 @@ async function postOrder(ingress: string): Promise<number> {
   });
   await res.arrayBuffer();
   return res.status;
-}
-
-function probe(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('open');
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
 }
 
 function readReport(name: string): RunReport {

@@ -6,12 +6,13 @@
  */
 import t from 'tap';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { labOptionsWith } from '../lab/config/parse-options.js';
 import { Lab } from '../lab/lab.js';
 import { finishRun } from '../lab/finish-run.js';
 import { tempDir } from './helpers/capture.js';
+import { probe } from './helpers/probes.js';
 
 const dir = tempDir('stormlab-fault-courier-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,19 +23,6 @@ async function waitFor(condition: () => boolean, what: string, limitMs = 20_000)
     if (Date.now() > until) throw new Error(`gave up after ${limitMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** Resolves to how a TCP connection to the URL's port went: 'open' or the error code (ECONNREFUSED). */
-function probe(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('open');
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
 }
 
 /** Kills the courier and, if `squat`, holds its port meanwhile so the restart has to move. */

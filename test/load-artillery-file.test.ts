@@ -2,21 +2,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ConfigError } from '../lab/config/config-error.js';
 import { readArtilleryPhases } from '../lab/load/artillery-file.js';
 import { resolveScenario } from '../lab/load/presets.js';
+import { messageOf } from './helpers/probes.js';
 
 const FIX = 'test/fixtures';
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 t.test('reads config.phases of an Artillery file, YAML or JSON', async (t) => {
   const scenario = resolveScenario(`${FIX}/artillery-seed-repo.yml`);

@@ -1,21 +1,11 @@
 import t from 'tap';
-import { ConfigError } from '../lab/config/config-error.js';
 import { parseDurationText, scenarioSeconds, validatePhases } from '../lab/load/phases.js';
 import { PRESETS, resolveScenario } from '../lab/load/presets.js';
+import { messageOf } from './helpers/probes.js';
 
 const SRC = '--scenario "load.yml"';
 const SHAPE =
   'allowed: duration with arrivalRate (and optionally rampTo) or with arrivalCount, or pause alone';
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 t.test('durations: numbers, and strings with s, m, h', async (t) => {
   t.equal(parseDurationText('90'), 90);

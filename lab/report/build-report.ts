@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Lab } from '../lab.js';
 import type { LogCounts } from '../logs/count-log-lines.js';
-import type { SeriesRow } from '../lab-view.js';
+import type { OrderCounts, SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
@@ -20,14 +20,7 @@ export interface RunReport {
   seed: number;
   config: Record<string, unknown>;
   durationS: number;
-  orders: {
-    accepted: number;
-    delivered: number;
-    lost: number;
-    deadLettered: number;
-    inFlight: number;
-    rejected: number;
-  };
+  orders: OrderCounts;
   deliverySuccessRate: number;
   functions: Record<'notify' | 'delivery', Record<string, number>>;
   peakConcurrency: number;
