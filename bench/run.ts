@@ -79,7 +79,6 @@ async function main(): Promise<void> {
   const rows: (string | number)[][] = [];
   /** Text figures too long for the table, printed under it. */
   const notes: string[] = [];
-  const ran: string[] = [];
   let failed = 0;
   const wallStarted = performance.now();
   for (const name of names) {
@@ -91,10 +90,6 @@ async function main(): Promise<void> {
         default: BenchSection;
       };
       const result = await mod.default(ctx);
-      Object.assign(figures, result);
-      figures[`bench.${name}.mode`] = args.full ? 'full' : 'quick';
-      figures[`bench.${name}.at`] = new Date().toISOString();
-      ran.push(name);
       for (const [key, value] of Object.entries(result)) {
         if (typeof value === 'string' && value.length > LONG_TEXT) {
           rows.push([key, '(below)']);
@@ -102,19 +97,20 @@ async function main(): Promise<void> {
         } else rows.push([key, show(value)]);
       }
       const seconds = (performance.now() - started) / 1000;
-      figures[`bench.${name}.wallS`] = Math.round(seconds * 10) / 10;
+      const section: Figures = {
+        ...result,
+        [`bench.${name}.mode`]: args.full ? 'full' : 'quick',
+        [`bench.${name}.at`]: new Date().toISOString(),
+        [`bench.${name}.wallS`]: Math.round(seconds * 10) / 10,
+      };
+      Object.assign(figures, section);
+      // Saved as each section ends: a long --full run stopped half-way keeps what it measured.
+      mergeResults(join(here, 'results.json'), section, [`${name}.`]);
       ctx.log(`bench ${name}: done in ${seconds.toFixed(1)} s`);
     } catch (err) {
       failed++;
       ctx.log(`bench ${name}: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
-  }
-  if (Object.keys(figures).length > 0) {
-    mergeResults(
-      join(here, 'results.json'),
-      figures,
-      ran.map((name) => `${name}.`),
-    );
   }
   const wallS = (performance.now() - wallStarted) / 1000;
   const load = loadavg().map((n) => n.toFixed(2));
