@@ -1,5 +1,8 @@
 import t from 'tap';
-import type { SeriesRow } from '../lab/lab-view.js';
+import type { LabSnapshot, SeriesRow } from '../lab/lab-view.js';
+import { labOptionsWith } from '../lab/config/parse-options.js';
+import { createRun } from '../lab/run/create-run.js';
+import type { VirtualClock } from '../lab/time/clock.js';
 import {
   fitSegments,
   fitText,
@@ -12,7 +15,6 @@ import {
 } from '../tui/format.js';
 import { LOAD_LADDER, stepLadder, stepQueueConcurrency } from '../tui/key-map.js';
 import { gaugeLines, sparkline } from '../tui/text-bars.js';
-import { SyntheticSession } from '../tui/synthetic-session.js';
 import {
   bucketEdges,
   concurrencyChart,
@@ -26,6 +28,19 @@ import {
   windowBounds,
   WHOLE_RUN,
 } from '../tui/view-model.js';
+
+/** The snapshot of a seed-article run on the virtual engine, `seconds` scenario seconds in. */
+async function snapshotAt(seconds: number): Promise<LabSnapshot> {
+  const run = createRun(
+    labOptionsWith({ engine: 'virtual', seed: 7, seedGiven: true, logFile: 'none', report: '/dev/null' }),
+    { watched: true, virtual: { manual: true } },
+  );
+  await run.start();
+  await (run.clock as VirtualClock).advance(seconds * 1000);
+  const snap = run.snapshot();
+  await run.stop();
+  return snap;
+}
 
 function row(t: number, fields: Partial<SeriesRow> = {}): SeriesRow {
   return {
@@ -90,11 +105,10 @@ t.test('the time window selects rows from the end', async (t) => {
 });
 
 t.test('concurrency chart: the limit joins the scale once the storm reaches a fifth of it', async (t) => {
-  const s = new SyntheticSession();
   const calm = Array.from({ length: 100 }, (_, i) =>
     row(i + 1, { concurrency: 20, concurrencyDelivery: 19, concurrencyNotify: 1 }),
   );
-  const snap = { ...s.snapshot(), concurrencyLimit: 1000 };
+  const snap = { ...(await snapshotAt(0)), concurrencyLimit: 1000 };
   const c1 = concurrencyChart(calm, snap, WHOLE_RUN, 50);
   t.same(
     c1.series.map((x) => x.title),
@@ -142,7 +156,7 @@ t.test('gauges cover exactly the last 60 scenario seconds', async (t) => {
   const recent = Array.from({ length: 60 }, (_, i) =>
     row(41 + i, { deliverySuccesses: 3, deliveryFailures: 1, courier2xx: 3, courier5xx: 1, retries: 1 }),
   );
-  const snap = { ...new SyntheticSession().snapshot(), concurrencyLimit: 1000 };
+  const snap = { ...(await snapshotAt(0)), concurrencyLimit: 1000 };
   snap.concurrency = { total: 850, notify: 0, delivery: 850, peak: 850 };
   const g = gauges([...old, ...recent], snap);
   t.same(
@@ -166,8 +180,8 @@ t.test('gauges cover exactly the last 60 scenario seconds', async (t) => {
 });
 
 t.test('orders table: the eight named fields first', async (t) => {
-  const s = new SyntheticSession({ historyS: 400 });
-  const snap = s.snapshot();
+  const snap = await snapshotAt(400);
+  t.ok(snap.orders.delivered > 0);
   const rows = ordersTable(snap);
   t.same(
     rows.slice(0, 8).map((r) => r.label),
@@ -180,12 +194,12 @@ t.test('orders table: the eight named fields first', async (t) => {
 });
 
 t.test('status bar: whole segments only, the mode always first', async (t) => {
-  const snap = new SyntheticSession({ historyS: 200 }).snapshot();
+  const snap = await snapshotAt(200);
   const segs = statusSegments(snap);
   const wide = fitSegments(segs, 200).tagged.replace(/\{[^}]*\}/g, '');
   t.match(
     wide,
-    /MODE NONE .* t 03:20\/18:00 .* RUNNING .* load \S+\/s x1 .* speed 10x .* phase 3\/4 ramp to peak .* seed 7 .* seed-article/,
+    /MODE NONE .* t 03:20\/18:00 .* RUNNING .* load \S+\/s x1 .* virtual 10x .* phase 3\/4 Ramp to peak .* seed 7 .* seed-article/,
   );
   for (const width of [40, 60, 78, 100]) {
     const fitted = fitSegments(segs, width);

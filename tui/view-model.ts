@@ -416,7 +416,8 @@ export function statusSegments(snap: LabSnapshot): Segment[] {
     { text: time, priority: 1 },
     { text: st.text, priority: 1, tag: `${st.colour}-fg` },
     { text: `load ${fmtRate(snap.loadRate)}/s ${fmtFactor(snap.loadFactor)}`, priority: 2 },
-    { text: `speed ${snap.speed}x`, priority: 3 },
+    // The engine with its speed: `virtual 200x` paces a one-thread run, `threads 10x` scales real threads.
+    { text: `${snap.engine} ${snap.speed}x`, priority: 3 },
     { text: escapeTags(phase), priority: 4 },
     { text: `seed ${snap.seed}`, priority: 5 },
     { text: escapeTags(snap.scenario), priority: 6 },
