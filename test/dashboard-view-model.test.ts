@@ -15,6 +15,7 @@ import {
 } from '../tui/format.js';
 import { LOAD_LADDER, stepLadder, stepQueueConcurrency } from '../tui/key-map.js';
 import { gaugeLines, sparkline } from '../tui/text-bars.js';
+import { SpeedMeter } from '../tui/speed-meter.js';
 import {
   bucketEdges,
   concurrencyChart,
@@ -215,6 +216,32 @@ t.test('status bar: whole segments only, the mode always first', async (t) => {
   }
   const paused = statusSegments({ ...snap, loadPaused: true }).map((s) => s.text);
   t.ok(paused.includes('LOAD PAUSED'));
+});
+
+t.test('the speed reached: measured over the last frames, shown only when behind --speed', async (t) => {
+  const meter = new SpeedMeter();
+  t.equal(meter.sample(0, 0), undefined, 'one frame: no figure');
+  t.equal(meter.sample(500, 100), undefined, 'half a second: no figure yet');
+  t.equal(meter.sample(1000, 200), 200, '200 scenario s in 1 real s');
+  t.equal(meter.sample(2000, 300), 150, 'then 100 s in the next second: 300 s in 2 s');
+  meter.sample(3000, 400);
+  meter.sample(4000, 500);
+  t.equal(meter.sample(5000, 600), 100, 'only the last 3 real seconds count');
+  t.equal(meter.sample(5250, 2), undefined, 'a restart (time going back) starts the measure again');
+  t.equal(meter.sample(6250, 202), 200);
+
+  const snap = { ...(await snapshotAt(10)), engine: 'virtual' as const, speed: 1000 };
+  const text = (reached?: number): string[] => statusSegments(snap, reached).map((s) => s.text);
+  t.ok(text().includes('virtual 1000x'), 'no figure: the speed asked for');
+  t.ok(text(950).includes('virtual 1000x'), 'within 10%: on pace');
+  t.ok(text(240.4).includes('virtual 1000x, at 240x'), 'behind: the speed reached');
+  t.ok(text(2.34).includes('virtual 1000x, at 2.3x'));
+  const behind = statusSegments(snap, 240).find((s) => s.text.startsWith('virtual'));
+  t.equal(behind?.tag, 'yellow-fg');
+  t.ok(
+    statusSegments({ ...snap, state: 'stopped' }, 0).some((s) => s.text === 'virtual 1000x'),
+    'a stopped run is not behind',
+  );
 });
 
 t.test('ladders for + - [ ]', async (t) => {

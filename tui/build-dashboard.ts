@@ -290,7 +290,7 @@ export function buildDashboard(
         scroll.end();
         flash(
           filter
-            ? `log filtered by ${filter.kind === 'cid' ? 'correlation id' : 'status'} ${filter.raw}`
+            ? `log filtered by ${filter.kind === 'cid' ? 'correlation id' : filter.kind} ${filter.raw}`
             : 'log filter cleared',
         );
         return;

@@ -219,11 +219,18 @@ export class LogModel {
     }
   }
 
-  /** Every indexed line of one order, in arrival order. */
+  /**
+   * Every indexed line of one order, in time order: a delivery function's lines arrive when its invocation
+   * ends, after the courier lines of the calls it made, but read in turn with them (request, answer, retry).
+   * Lines of the same millisecond keep their arrival order.
+   */
   story(correlationId: string): Story | undefined {
     const slot = this.index.get(correlationId);
     if (!slot) return undefined;
-    return { correlationId, records: slot.records.slice(), omitted: slot.omitted };
+    const records = slot.records
+      .slice()
+      .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    return { correlationId, records, omitted: slot.omitted };
   }
 
   /** The most recently active indexed correlation id that contains `part`. */
