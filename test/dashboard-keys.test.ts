@@ -153,6 +153,15 @@ t.test(
     rmSync(folder);
 
     t.ok(h.session.series().length > 300);
+    // Both keys in one read: r comes while the snapshot is still being written.
+    const flashes: string[] = [];
+    const onRender = (): number => flashes.push(h.dash.ui.flash?.text ?? '');
+    h.term.screen.on('render', onRender);
+    await h.press('sr');
+    await h.dash.idle();
+    h.term.screen.removeListener('render', onRender);
+    t.match(flashes.join('\n'), /still writing the report snapshot; try again once it is done/);
+    t.equal(h.run, first, 'the restart was not started behind the snapshot');
     await h.press('r');
     await h.dash.idle();
     t.not(h.run, first, 'a new run');
