@@ -221,18 +221,22 @@ t.test('courier lines: a courier label, the request, the HTTP status and the dur
 t.test("courier lines join the order's story and answer the filters", async (t) => {
   const logs = new LogModel({ linesPerSecond: 1000 });
   const cid = 'c0ffee00-1111-4c0d-9e11-222222222222';
-  logs.ingest(
-    rec({ correlation_id: cid, service: 'delivery-handler', status: 'START', message: 'delivering' }),
-  );
+  const at = (ms: number): string => new Date(Date.UTC(2025, 0, 1, 12, 0, 0) + ms).toISOString();
+  const delivery = { correlation_id: cid, service: 'delivery-handler' as const };
+  // The delivery function's lines come when its invocation ends, after the courier's: the story sorts by time.
+  logs.ingest(rec({ ...delivery, status: 'START', message: 'delivering', timestamp: at(500) }));
   for (const r of courierLines()) logs.ingest(r);
-  logs.ingest(rec({ correlation_id: cid, service: 'delivery-handler', status: 'COMPLETE', message: 'done' }));
+  logs.ingest(rec({ ...delivery, level: 'WARN', message: 'courier answered 429', timestamp: at(1003) }));
+  logs.ingest(rec({ ...delivery, status: 'COMPLETE', message: 'done', timestamp: at(9500) }));
   const story = logs.story(cid)!;
-  t.equal(story.records.length, 8, 'the delivery lines and the six courier lines');
+  t.equal(story.records.length, 9, 'the delivery lines and the six courier lines');
   const lines = storyLines(story, 200).map((l) => l.replace(/\{[^}]*\}/g, ''));
-  t.match(lines[2], /^\d\d:\d\d:\d\d\.\d{3} deliver START delivering$/);
+  t.match(lines[2], /^12:00:00\.500 deliver START delivering$/);
   t.match(lines[3], /^12:00:01\.000 courier START POST \/slow {2}request_id=req-1$/);
   t.match(lines[4], /^12:00:01\.003 courier FAILED 429 Too Many Requests, 3 ms {2}request_id=req-1$/);
-  t.match(lines[6], /^12:00:06\.812 courier COMPLETE 200 delivery scheduled, 812 ms {2}request_id=req-2$/);
+  t.match(lines[5], /^12:00:01\.003 deliver WARN courier answered 429$/, 'the retry note after the answer');
+  t.match(lines[7], /^12:00:06\.812 courier COMPLETE 200 delivery scheduled, 812 ms {2}request_id=req-2$/);
+  t.match(lines[10], /^12:00:09\.500 deliver COMPLETE done$/, 'the end last');
   t.notMatch(lines.join('\n'), /http_status=|duration_ms=/, 'shown once, in the line itself');
 
   logs.setFilter(parseFilter('courier'));
