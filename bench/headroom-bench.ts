@@ -17,7 +17,8 @@
  *   48 real seconds at this speed) and they are all in flight together. RSS is read as the count first
  *   reaches 10,000 and for a second after; the figure is the highest reading.
  * - `headroom.dashboardCpuPct`: `measureDashboardCost({ rows: 3600, frames: 40 })` (an hour of history,
- *   4 fps, 200x60), median over rounds.
+ *   4 fps, 200x60, over a seed-article session on the virtual engine whose clock moves one second a frame),
+ *   median over rounds.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { labOptionsWith, type LabOptions } from '../lab/config/parse-options.js';
@@ -211,7 +212,8 @@ export default async function headroomBench(ctx: BenchContext): Promise<Figures>
       costs.push(await measureDashboardCost({ rows: 3600, frames: 40, fps: 4, cols: 200, lines: 60 }));
     }
     ctx.log(
-      `headroom bench: dashboard ${costs.map((c) => `${c.msPerFrame.toFixed(1)} ms`).join(', ')} of CPU per frame`,
+      `headroom bench: dashboard ${costs.map((c) => `${c.msPerFrame.toFixed(1)} ms`).join(', ')} of CPU per frame ` +
+        `(virtual engine, ${Math.round(costs[0]!.logLinesPerFrame)} log lines a frame)`,
     );
 
     return {

@@ -15,6 +15,10 @@ t.test('drawing an hour of history at 4 fps costs a small share of a core', asyn
   ] as const) {
     const cost = await measureDashboardCost({ rows: 3600, frames: 12, cols, lines, fps: 4 });
     t.match(cost, { rows: 3600, frames: 12, cols, lines, fps: 4 });
+    t.ok(
+      cost.logLinesPerFrame > 50,
+      `the frames follow a busy log stream (${cost.logLinesPerFrame} lines a frame)`,
+    );
     t.ok(cost.msPerFrame > 0 && Number.isFinite(cost.wallMsPerFrame));
     t.equal(cost.cpuPct, (cost.msPerFrame * 4) / 10, 'CPU share at 4 fps');
     t.ok(

@@ -1,10 +1,36 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { runDashboard } from '../tui/dashboard.js';
-import { SyntheticSession } from '../tui/synthetic-session.js';
+import { labOptionsWith } from '../lab/config/parse-options.js';
+import { LiveLabSession } from '../lab/lab-session.js';
+import type { VirtualClock } from '../lab/time/clock.js';
 import { tick } from './fixtures/dashboard-harness.js';
+import { tempDir } from './helpers/capture.js';
+
+const dir = tempDir('stormlab-dash-exit-');
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+let runs = 0;
+
+/** A real session on the virtual engine with a manual clock, `historyS` scenario seconds in. */
+async function session(t: Test, historyS = 0): Promise<LiveLabSession> {
+  const s = await LiveLabSession.start(
+    labOptionsWith({
+      engine: 'virtual',
+      seed: 7,
+      seedGiven: true,
+      logFile: 'none',
+      report: join(dir, `${++runs}.json`),
+    }),
+    { watched: true, virtual: { manual: true } },
+  );
+  t.teardown(() => s.finish('quit'));
+  await (s.current.clock as VirtualClock).advance(historyS * 1000);
+  return s;
+}
 
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
@@ -35,9 +61,9 @@ function assertRestored(t: Test, written: string): void {
 
 t.test('q: the screen is destroyed, the terminal restored, and runDashboard resolves "quit"', async (t) => {
   const term = fakeTty();
-  const session = new SyntheticSession({ historyS: 60 });
+  const lab = await session(t, 60);
   const sigterm = process.listenerCount('SIGTERM');
-  const running = runDashboard(session, { input: term.input, output: term.output, captureStderr: false });
+  const running = runDashboard(lab, { input: term.input, output: term.output, captureStderr: false });
   await tick();
   t.match(term.written(), /Concurrency/, 'drawn');
   t.ok(process.listenerCount('SIGTERM') > sigterm, 'signals are handled while it runs');
@@ -51,7 +77,7 @@ t.test('q: the screen is destroyed, the terminal restored, and runDashboard reso
 
 t.test('Ctrl-C quits the same way (raw mode delivers it as a key)', async (t) => {
   const term = fakeTty();
-  const running = runDashboard(new SyntheticSession(), {
+  const running = runDashboard(await session(t), {
     input: term.input,
     output: term.output,
     captureStderr: false,
@@ -65,15 +91,15 @@ t.test('Ctrl-C quits the same way (raw mode delivers it as a key)', async (t) =>
 
 t.test('an error while drawing ends the dashboard with "error", terminal restored', async (t) => {
   const term = fakeTty();
-  const session = new SyntheticSession({ historyS: 30 });
-  const running = runDashboard(session, {
+  const lab = await session(t, 30);
+  const running = runDashboard(lab, {
     input: term.input,
     output: term.output,
     fps: 50,
     captureStderr: false,
   });
   await tick();
-  session.snapshot = () => {
+  lab.snapshot = () => {
     throw new Error('lab state is gone');
   };
   const exit = await running;
@@ -123,5 +149,9 @@ t.test('real process events: SIGTERM, an uncaught exception, an unhandled reject
     const tail = String(result.tail);
     t.ok(tail.includes(LEAVE_ALT_SCREEN) && tail.includes(SHOW_CURSOR), `${how}: terminal restored`);
     t.equal(result.listenersRestored, true, `${how}: process listeners removed`);
+    t.ok(
+      Number(result.reportedS) > 0,
+      `${how}: the lab ran, and its report was written after the dashboard ended`,
+    );
   }
 });

@@ -1,7 +1,17 @@
 import t from 'tap';
 import type { LogRecord } from '../lab/logs/log-record.js';
+import { CourierLog } from '../lab/courier/courier-log.js';
+import { LogWriter } from '../lab/logs/log-writer.js';
 import { LogModel, matchesFilter, parseFilter } from '../tui/log-model.js';
-import { cutLine, formatLogLine, logColour, logLineText, LogScroll, storyLines } from '../tui/log-pane.js';
+import {
+  cutLine,
+  formatLogLine,
+  lineDetail,
+  logColour,
+  logLineText,
+  LogScroll,
+  storyLines,
+} from '../tui/log-pane.js';
 
 let n = 0;
 function rec(fields: Partial<LogRecord> = {}): LogRecord {
@@ -24,6 +34,10 @@ t.test('filter words: statuses and levels, anything else is part of a correlatio
   t.ok(matchesFilter(rec({ level: 'ERROR' }), parseFilter('error')));
   t.notOk(matchesFilter(rec({ status: 'START' }), parseFilter('FAILED')));
   t.ok(matchesFilter(rec({ correlation_id: 'xx-AB12-yy' }), parseFilter('ab12')));
+  t.same(parseFilter('Courier'), { kind: 'service', value: 'slow-api', raw: 'Courier' });
+  t.ok(matchesFilter(rec({ service: 'slow-api' }), parseFilter('courier')));
+  t.notOk(matchesFilter(rec({ service: 'delivery-handler' }), parseFilter('courier')));
+  t.ok(matchesFilter(rec({ service: 'notify-handler' }), parseFilter('notify')));
   t.notOk(matchesFilter(rec({}), parseFilter('ab12')), 'no correlation id: no match');
 });
 
@@ -122,8 +136,6 @@ t.test('lines: coloured by status, cut at a word, narrow panes drop the time', a
   t.equal(logColour(r), 'red');
   t.equal(logColour(rec({ status: 'COMPLETE' })), 'green');
   t.equal(logColour(rec({ status: 'START' })), 'cyan');
-  t.equal(logColour(rec({ service: 'slow-api', statusCode: 429 })), 'yellow');
-  t.equal(logColour(rec({ service: 'slow-api', statusCode: 502 })), 'red');
   t.equal(logColour(rec({ level: 'WARN' })), 'yellow');
   t.match(logLineText(r, 100), /^12:34:56 deliver FAILED {3}01234567 gave up after 5 attempts$/);
   t.match(logLineText(r, 40), /^deliver FAILED {3}01234567 gave up/);
@@ -165,4 +177,74 @@ t.test('scrolling: follow the tail, or hold a line while new ones arrive', async
   s.move(logs.shown, -1, 4);
   s.end();
   t.ok(s.follow);
+});
+
+/** Courier lines exactly as the courier writes them: CourierLog into a log writer, read by its listener. */
+function courierLines(): LogRecord[] {
+  const writer = new LogWriter({ file: undefined });
+  const seen: LogRecord[] = [];
+  writer.subscribe((r) => seen.push(r));
+  const log = new CourierLog(writer, Date.UTC(2025, 0, 1, 12, 0, 0));
+  const cid = 'c0ffee00-1111-4c0d-9e11-222222222222';
+  log.start(1000, cid, 'req-1', 'POST', '/slow');
+  log.end(1003, 429, 'Too Many Requests', cid, 'req-1', 3);
+  log.start(6000, cid, 'req-2', 'POST', '/slow');
+  log.end(6812, 200, 'delivery scheduled', cid, 'req-2', 812);
+  log.start(9000, cid, 'req-3', 'POST', '/slow');
+  log.end(9004, 502, 'Internal server error', cid, 'req-3', 4);
+  void writer.close();
+  return seen;
+}
+
+t.test('courier lines: a courier label, the request, the HTTP status and the duration', async (t) => {
+  const [start, tooMany, start2, ok, , failed] = courierLines();
+  t.match(start, { service: 'slow-api', status: 'START', request_id: 'req-1' }, 'as the courier writes it');
+  t.match(tooMany, { status: 'FAILED', http_status: 429, duration_ms: 3, level: 'WARN' });
+  t.match(
+    logLineText(start!, 100),
+    /^12:00:01 courier START {4}c0ffee00 POST \/slow$/,
+    'START: the request it received',
+  );
+  t.match(logLineText(tooMany!, 100), /^12:00:01 courier FAILED {3}c0ffee00 429 Too Many Requests, 3 ms$/);
+  t.match(logLineText(ok!, 100), /^12:00:06 courier COMPLETE c0ffee00 200 delivery scheduled, 812 ms$/);
+  t.equal(lineDetail(failed!), '502 Internal server error, 4 ms');
+  t.equal(logColour(start2!), 'cyan');
+  t.equal(logColour(tooMany!), 'yellow', "a 429 is the storm's usual answer, not an error");
+  t.equal(logColour(ok!), 'green');
+  t.equal(logColour(failed!), 'red');
+  t.match(
+    formatLogLine(tooMany!, 40),
+    /^\{yellow-fg\}courier FAILED {3}c0ffee00 429 Too Many\{\/yellow-fg\}$/,
+  );
+});
+
+t.test("courier lines join the order's story and answer the filters", async (t) => {
+  const logs = new LogModel({ linesPerSecond: 1000 });
+  const cid = 'c0ffee00-1111-4c0d-9e11-222222222222';
+  const at = (ms: number): string => new Date(Date.UTC(2025, 0, 1, 12, 0, 0) + ms).toISOString();
+  const delivery = { correlation_id: cid, service: 'delivery-handler' as const };
+  // The delivery function's lines come when its invocation ends, after the courier's: the story sorts by time.
+  logs.ingest(rec({ ...delivery, status: 'START', message: 'delivering', timestamp: at(500) }));
+  for (const r of courierLines()) logs.ingest(r);
+  logs.ingest(rec({ ...delivery, level: 'WARN', message: 'courier answered 429', timestamp: at(1003) }));
+  logs.ingest(rec({ ...delivery, status: 'COMPLETE', message: 'done', timestamp: at(9500) }));
+  const story = logs.story(cid)!;
+  t.equal(story.records.length, 9, 'the delivery lines and the six courier lines');
+  const lines = storyLines(story, 200).map((l) => l.replace(/\{[^}]*\}/g, ''));
+  t.match(lines[2], /^12:00:00\.500 deliver START delivering$/);
+  t.match(lines[3], /^12:00:01\.000 courier START POST \/slow {2}request_id=req-1$/);
+  t.match(lines[4], /^12:00:01\.003 courier FAILED 429 Too Many Requests, 3 ms {2}request_id=req-1$/);
+  t.match(lines[5], /^12:00:01\.003 deliver WARN courier answered 429$/, 'the retry note after the answer');
+  t.match(lines[7], /^12:00:06\.812 courier COMPLETE 200 delivery scheduled, 812 ms {2}request_id=req-2$/);
+  t.match(lines[10], /^12:00:09\.500 deliver COMPLETE done$/, 'the end last');
+  t.notMatch(lines.join('\n'), /http_status=|duration_ms=/, 'shown once, in the line itself');
+
+  logs.setFilter(parseFilter('courier'));
+  t.equal(logs.shown.length, 6, 'the courier filter keeps its six lines');
+  logs.setFilter(parseFilter('failed'));
+  t.same(
+    logs.shown.map((e) => e.record.http_status),
+    [429, 502],
+    "FAILED is the courier's word for every answer but 200",
+  );
 });

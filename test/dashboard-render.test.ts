@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap';
 import { fmtUsd } from '../tui/format.js';
 import { PANEL_IDS } from '../tui/layout.js';
-import { harness, tick } from './fixtures/dashboard-harness.js';
+import { harness, tick, type Harness } from './fixtures/dashboard-harness.js';
 
 const joined = (rows: string[]): string => rows.join('\n');
 
 /** Every pane's top-left corner is a border corner where the layout put it: nothing drawn over another. */
-function assertTiled(t: Test, h: ReturnType<typeof harness>): void {
+function assertTiled(t: Test, h: Harness): void {
   const text = h.text();
   for (const id of PANEL_IDS) {
     const r = h.dash.layout.panels[id]!;
@@ -19,10 +19,10 @@ function assertTiled(t: Test, h: ReturnType<typeof harness>): void {
   }
 }
 
-t.test('80x24: every pane, labelled with its unit, with the session numbers', async (t) => {
-  const h = harness(80, 24, { historyS: 600 });
+t.test("80x24: every pane, labelled with its unit, with the run's numbers", async (t) => {
+  const h = await harness(80, 24, { historyS: 600 });
   t.teardown(() => h.close());
-  h.advance(2);
+  await h.advance(2);
   const text = h.text();
   t.equal(text.length, 24);
   t.ok(
@@ -32,7 +32,11 @@ t.test('80x24: every pane, labelled with its unit, with the session numbers', as
   assertTiled(t, h);
   const snap = h.session.snapshot();
 
-  t.match(text[0], /^ +MODE NONE +t 10:02\/18:00 +RUNNING +load \S+\/s x1 +speed 10x/, 'status bar');
+  t.match(
+    text[0],
+    /^ +MODE NONE +t 10:02\/18:00 +RUNNING +load \S+\/s x1 +virtual 10x/,
+    'status bar, with the engine',
+  );
   t.match(text[23], /^q quit {2}\? help {2}1\/2\/3 mode {2}\+\/- load {2}space pause/, 'hint bar');
 
   const conc = joined(h.pane('conc'));
@@ -81,13 +85,17 @@ t.test('80x24: every pane, labelled with its unit, with the session numbers', as
 });
 
 t.test('200x60: three line charts, tall gauges, more order rows, a wide log', async (t) => {
-  const h = harness(200, 60, { historyS: 900 });
+  const h = await harness(200, 60, { historyS: 900 });
   t.teardown(() => h.close());
-  h.advance(1);
+  await h.advance(1);
   const text = h.text();
   t.ok(text.every((l) => l.length === 200));
   assertTiled(t, h);
-  t.match(text[0], /phase 4\/4 sustained peak +seed 7 +seed-article/, 'the whole status bar fits');
+  t.match(
+    text[0],
+    /virtual 10x +phase 4\/4 Sustained load +seed 7 +seed-article/,
+    'the whole status bar fits',
+  );
   t.match(text[59], /Tab focus {2}Enter story/, 'all hints fit');
   t.match(joined(h.pane('conc')), /total \d+ {2}delivery \d+ {2}notify \d+ {2}limit 1000/);
   t.match(
@@ -115,7 +123,7 @@ t.test('200x60: three line charts, tall gauges, more order rows, a wide log', as
 });
 
 t.test('resize: re-lays out, rebuilds the canvases, and says when the terminal is too small', async (t) => {
-  const h = harness(80, 24, { historyS: 300 });
+  const h = await harness(80, 24, { historyS: 300 });
   t.teardown(() => h.close());
   t.equal(h.dash.layout.kind, 'compact');
   h.term.resize(200, 60);
@@ -146,7 +154,7 @@ t.test('resize: re-lays out, rebuilds the canvases, and says when the terminal i
 });
 
 t.test('an empty run draws without data', async (t) => {
-  const h = harness(80, 24, { historyS: 0 });
+  const h = await harness(80, 24, { historyS: 0 });
   t.teardown(() => h.close());
   const text = joined(h.text());
   t.match(text, /Concurrency, executions/);
@@ -155,14 +163,14 @@ t.test('an empty run draws without data', async (t) => {
 });
 
 t.test('one frame renders once and writes no full clear in steady state', async (t) => {
-  const h = harness(120, 40, { historyS: 100 });
+  const h = await harness(120, 40, { historyS: 100 });
   t.teardown(() => h.close());
   await tick();
   h.term.clearWritten();
   let renders = 0;
   h.term.screen.on('render', () => renders++);
   for (let i = 0; i < 5; i++) {
-    h.advance(1);
+    await h.advance(1);
     await tick();
   }
   t.equal(renders, 5, 'one render per frame');

@@ -1,5 +1,8 @@
 import t from 'tap';
-import type { SeriesRow } from '../lab/lab-view.js';
+import type { LabSnapshot, SeriesRow } from '../lab/lab-view.js';
+import { labOptionsWith } from '../lab/config/parse-options.js';
+import { createRun } from '../lab/run/create-run.js';
+import type { VirtualClock } from '../lab/time/clock.js';
 import {
   fitSegments,
   fitText,
@@ -12,7 +15,7 @@ import {
 } from '../tui/format.js';
 import { LOAD_LADDER, stepLadder, stepQueueConcurrency } from '../tui/key-map.js';
 import { gaugeLines, sparkline } from '../tui/text-bars.js';
-import { SyntheticSession } from '../tui/synthetic-session.js';
+import { SpeedMeter } from '../tui/speed-meter.js';
 import {
   bucketEdges,
   concurrencyChart,
@@ -26,6 +29,19 @@ import {
   windowBounds,
   WHOLE_RUN,
 } from '../tui/view-model.js';
+
+/** The snapshot of a seed-article run on the virtual engine, `seconds` scenario seconds in. */
+async function snapshotAt(seconds: number): Promise<LabSnapshot> {
+  const run = createRun(
+    labOptionsWith({ engine: 'virtual', seed: 7, seedGiven: true, logFile: 'none', report: '/dev/null' }),
+    { watched: true, virtual: { manual: true } },
+  );
+  await run.start();
+  await (run.clock as VirtualClock).advance(seconds * 1000);
+  const snap = run.snapshot();
+  await run.stop();
+  return snap;
+}
 
 function row(t: number, fields: Partial<SeriesRow> = {}): SeriesRow {
   return {
@@ -90,11 +106,10 @@ t.test('the time window selects rows from the end', async (t) => {
 });
 
 t.test('concurrency chart: the limit joins the scale once the storm reaches a fifth of it', async (t) => {
-  const s = new SyntheticSession();
   const calm = Array.from({ length: 100 }, (_, i) =>
     row(i + 1, { concurrency: 20, concurrencyDelivery: 19, concurrencyNotify: 1 }),
   );
-  const snap = { ...s.snapshot(), concurrencyLimit: 1000 };
+  const snap = { ...(await snapshotAt(0)), concurrencyLimit: 1000 };
   const c1 = concurrencyChart(calm, snap, WHOLE_RUN, 50);
   t.same(
     c1.series.map((x) => x.title),
@@ -142,7 +157,7 @@ t.test('gauges cover exactly the last 60 scenario seconds', async (t) => {
   const recent = Array.from({ length: 60 }, (_, i) =>
     row(41 + i, { deliverySuccesses: 3, deliveryFailures: 1, courier2xx: 3, courier5xx: 1, retries: 1 }),
   );
-  const snap = { ...new SyntheticSession().snapshot(), concurrencyLimit: 1000 };
+  const snap = { ...(await snapshotAt(0)), concurrencyLimit: 1000 };
   snap.concurrency = { total: 850, notify: 0, delivery: 850, peak: 850 };
   const g = gauges([...old, ...recent], snap);
   t.same(
@@ -166,8 +181,8 @@ t.test('gauges cover exactly the last 60 scenario seconds', async (t) => {
 });
 
 t.test('orders table: the eight named fields first', async (t) => {
-  const s = new SyntheticSession({ historyS: 400 });
-  const snap = s.snapshot();
+  const snap = await snapshotAt(400);
+  t.ok(snap.orders.delivered > 0);
   const rows = ordersTable(snap);
   t.same(
     rows.slice(0, 8).map((r) => r.label),
@@ -180,12 +195,12 @@ t.test('orders table: the eight named fields first', async (t) => {
 });
 
 t.test('status bar: whole segments only, the mode always first', async (t) => {
-  const snap = new SyntheticSession({ historyS: 200 }).snapshot();
+  const snap = await snapshotAt(200);
   const segs = statusSegments(snap);
   const wide = fitSegments(segs, 200).tagged.replace(/\{[^}]*\}/g, '');
   t.match(
     wide,
-    /MODE NONE .* t 03:20\/18:00 .* RUNNING .* load \S+\/s x1 .* speed 10x .* phase 3\/4 ramp to peak .* seed 7 .* seed-article/,
+    /MODE NONE .* t 03:20\/18:00 .* RUNNING .* load \S+\/s x1 .* virtual 10x .* phase 3\/4 Ramp to peak .* seed 7 .* seed-article/,
   );
   for (const width of [40, 60, 78, 100]) {
     const fitted = fitSegments(segs, width);
@@ -201,6 +216,32 @@ t.test('status bar: whole segments only, the mode always first', async (t) => {
   }
   const paused = statusSegments({ ...snap, loadPaused: true }).map((s) => s.text);
   t.ok(paused.includes('LOAD PAUSED'));
+});
+
+t.test('the speed reached: measured over the last frames, shown only when behind --speed', async (t) => {
+  const meter = new SpeedMeter();
+  t.equal(meter.sample(0, 0), undefined, 'one frame: no figure');
+  t.equal(meter.sample(500, 100), undefined, 'half a second: no figure yet');
+  t.equal(meter.sample(1000, 200), 200, '200 scenario s in 1 real s');
+  t.equal(meter.sample(2000, 300), 150, 'then 100 s in the next second: 300 s in 2 s');
+  meter.sample(3000, 400);
+  meter.sample(4000, 500);
+  t.equal(meter.sample(5000, 600), 100, 'only the last 3 real seconds count');
+  t.equal(meter.sample(5250, 2), undefined, 'a restart (time going back) starts the measure again');
+  t.equal(meter.sample(6250, 202), 200);
+
+  const snap = { ...(await snapshotAt(10)), engine: 'virtual' as const, speed: 1000 };
+  const text = (reached?: number): string[] => statusSegments(snap, reached).map((s) => s.text);
+  t.ok(text().includes('virtual 1000x'), 'no figure: the speed asked for');
+  t.ok(text(950).includes('virtual 1000x'), 'within 10%: on pace');
+  t.ok(text(240.4).includes('virtual 1000x, at 240x'), 'behind: the speed reached');
+  t.ok(text(2.34).includes('virtual 1000x, at 2.3x'));
+  const behind = statusSegments(snap, 240).find((s) => s.text.startsWith('virtual'));
+  t.equal(behind?.tag, 'yellow-fg');
+  t.ok(
+    statusSegments({ ...snap, state: 'stopped' }, 0).some((s) => s.text === 'virtual 1000x'),
+    'a stopped run is not behind',
+  );
 });
 
 t.test('ladders for + - [ ]', async (t) => {

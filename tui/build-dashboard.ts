@@ -225,7 +225,7 @@ export function buildDashboard(
         return;
       }
       case 'restart':
-        if (ui.busy) return;
+        if (ui.busy) return stillBusy(ui.busy);
         ui.busy = 'restart';
         flash('restarting the run...');
         track(
@@ -242,7 +242,7 @@ export function buildDashboard(
         );
         return;
       case 'snapshot':
-        if (ui.busy) return;
+        if (ui.busy) return stillBusy(ui.busy);
         ui.busy = 'snapshot';
         flash('writing a report snapshot...');
         track(
@@ -290,7 +290,7 @@ export function buildDashboard(
         scroll.end();
         flash(
           filter
-            ? `log filtered by ${filter.kind === 'cid' ? 'correlation id' : 'status'} ${filter.raw}`
+            ? `log filtered by ${filter.kind === 'cid' ? 'correlation id' : filter.kind} ${filter.raw}`
             : 'log filter cleared',
         );
         return;
@@ -304,6 +304,14 @@ export function buildDashboard(
       case 'none':
         return;
     }
+  }
+
+  /** A second restart or snapshot waits for the first; say so rather than drop the key silently. */
+  function stillBusy(busy: NonNullable<UiState['busy']>): void {
+    flash(
+      `still ${busy === 'restart' ? 'restarting the run' : 'writing the report snapshot'}; try again once it is done`,
+      'warn',
+    );
   }
 
   function afterAsync(): void {

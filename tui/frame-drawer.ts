@@ -34,6 +34,7 @@ import {
   type Widgets,
 } from './panels.js';
 import { gaugeLines, sparkWidth } from './text-bars.js';
+import { SpeedMeter } from './speed-meter.js';
 import type { UiState } from './ui-state.js';
 import {
   concurrencyChart,
@@ -49,6 +50,7 @@ import {
 export class FrameDrawer {
   layout: Layout;
   private readonly chartKeys = new Map<blessed.Widgets.BlessedElement, string>();
+  private readonly speed = new SpeedMeter();
 
   constructor(
     private readonly screen: blessed.Widgets.Screen,
@@ -177,7 +179,8 @@ export class FrameDrawer {
 
   private drawBars(ui: UiState, snap: LabSnapshot): void {
     const width = this.layout.cols;
-    this.widgets.status.setContent(' ' + fitSegments(statusSegments(snap), width - 2, '  ').tagged);
+    const reached = this.speed.sample(this.nowMs(), snap.t);
+    this.widgets.status.setContent(' ' + fitSegments(statusSegments(snap, reached), width - 2, '  ').tagged);
     if (ui.prompt !== undefined) {
       const head = 'filter log (id or START/COMPLETE/FAILED; Enter applies, Esc cancels): ';
       const short = 'filter: ';

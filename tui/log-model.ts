@@ -12,22 +12,41 @@ export interface LogEntry {
 }
 
 export type LogFilter =
-  { kind: 'status'; value: string; raw: string } | { kind: 'cid'; value: string; raw: string };
+  | { kind: 'status'; value: string; raw: string }
+  | { kind: 'service'; value: string; raw: string }
+  | { kind: 'cid'; value: string; raw: string };
 
 const STATUS_WORDS = new Set(['START', 'COMPLETE', 'FAILED', 'ERROR', 'WARN', 'INFO', 'DEBUG']);
 
-/** `/` input: a status or level word (any case) filters by it; anything else is part of a correlation id. */
+/**
+ * The services' `service` field by the word the pane shows for them. None of these words is hex, so none
+ * can be mistaken for part of a correlation id.
+ */
+export const SERVICE_WORDS: Readonly<Record<string, string>> = {
+  courier: 'slow-api',
+  notify: 'notify-handler',
+  deliver: 'delivery-handler',
+  lab: 'stormlab',
+};
+
+/**
+ * `/` input: a status or level word (any case) filters by it; a service word (courier, notify, deliver, lab)
+ * by the line's service; anything else is part of a correlation id.
+ */
 export function parseFilter(text: string): LogFilter | undefined {
   const raw = text.trim();
   if (raw === '') return undefined;
   const upper = raw.toUpperCase();
   if (STATUS_WORDS.has(upper)) return { kind: 'status', value: upper, raw };
+  const service = SERVICE_WORDS[raw.toLowerCase()];
+  if (service !== undefined) return { kind: 'service', value: service, raw };
   return { kind: 'cid', value: raw.toLowerCase(), raw };
 }
 
 export function matchesFilter(record: LogRecord, filter: LogFilter | undefined): boolean {
   if (!filter) return true;
   if (filter.kind === 'status') return record.status === filter.value || record.level === filter.value;
+  if (filter.kind === 'service') return record.service === filter.value;
   return record.correlation_id !== undefined && record.correlation_id.toLowerCase().includes(filter.value);
 }
 
@@ -200,11 +219,18 @@ export class LogModel {
     }
   }
 
-  /** Every indexed line of one order, in arrival order. */
+  /**
+   * Every indexed line of one order, in time order: a delivery function's lines arrive when its invocation
+   * ends, after the courier lines of the calls it made, but read in turn with them (request, answer, retry).
+   * Lines of the same millisecond keep their arrival order.
+   */
   story(correlationId: string): Story | undefined {
     const slot = this.index.get(correlationId);
     if (!slot) return undefined;
-    return { correlationId, records: slot.records.slice(), omitted: slot.omitted };
+    const records = slot.records
+      .slice()
+      .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    return { correlationId, records, omitted: slot.omitted };
   }
 
   /** The most recently active indexed correlation id that contains `part`. */

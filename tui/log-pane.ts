@@ -4,35 +4,51 @@
  */
 import type { LogRecord } from '../lab/logs/log-record.js';
 import { escapeTags } from './format.js';
-import type { LogEntry, Story } from './log-model.js';
+import { SERVICE_WORDS, type LogEntry, type Story } from './log-model.js';
 import type { Colour } from './view-model.js';
 
-const SERVICE_SHORT: Record<string, string> = {
-  'notify-handler': 'notify',
-  'delivery-handler': 'deliver',
-  'slow-api': 'courier',
-  stormlab: 'lab',
-};
+const SERVICE_SHORT: Record<string, string> = Object.fromEntries(
+  Object.entries(SERVICE_WORDS).map(([word, service]) => [service, word]),
+);
 
-/** An HTTP status a courier line may carry, whatever the field is called. */
+/** The HTTP status of a courier answer line (`slow-api`'s COMPLETE and FAILED lines carry `http_status`). */
 function httpStatus(r: LogRecord): number | undefined {
-  for (const key of ['statusCode', 'status_code', 'http_status', 'httpStatus']) {
-    const v = r[key];
-    if (typeof v === 'number') return v;
-  }
-  return undefined;
+  const v = r.http_status;
+  return typeof v === 'number' ? v : undefined;
 }
 
-/** Colour by story status first (START cyan, COMPLETE green, FAILED red), then level, then HTTP status. */
+/**
+ * Colour by the courier's HTTP status first (a 429 is the storm's usual answer: yellow, not red), then by
+ * story status (START cyan, COMPLETE green, FAILED red), then level.
+ */
 export function logColour(r: LogRecord): Colour {
+  const code = httpStatus(r);
+  if (code !== undefined) return code < 300 ? 'green' : code === 429 ? 'yellow' : 'red';
   if (r.status === 'FAILED' || r.level === 'ERROR') return 'red';
   if (r.status === 'COMPLETE') return 'green';
   if (r.status === 'START') return 'cyan';
   if (r.level === 'WARN') return 'yellow';
-  const code = httpStatus(r);
-  if (code !== undefined) return code < 300 ? 'green' : code === 429 ? 'yellow' : 'red';
   return 'white';
 }
+
+/**
+ * What a line says after its status and id: the message, or for the courier what a reader of the storm looks
+ * for, the request (`POST /slow`) on START and the answer with its time on COMPLETE and FAILED
+ * (`429 Too Many Requests, 3 ms`).
+ */
+export function lineDetail(r: LogRecord): string {
+  if (r.service !== 'slow-api') return r.message;
+  const code = httpStatus(r);
+  if (code !== undefined) {
+    const ms = typeof r.duration_ms === 'number' ? `, ${Math.round(r.duration_ms)} ms` : '';
+    return `${code} ${r.message}${ms}`;
+  }
+  if (typeof r.method === 'string' && typeof r.path === 'string') return `${r.method} ${r.path}`;
+  return r.message;
+}
+
+/** Fields `lineDetail` shows already, so the story does not repeat them. */
+const DETAIL_FIELDS = new Set(['http_status', 'duration_ms', 'method', 'path']);
 
 /** `HH:MM:SS` of the record's timestamp: the same clock as the log file, so a line can be found there. */
 function timeOf(r: LogRecord): string {
@@ -51,7 +67,7 @@ export function logLineText(r: LogRecord, width = 200): string {
   const body =
     r.correlation_id === undefined && r.status === undefined && code === undefined
       ? `${service.padEnd(7)} ${r.level === 'INFO' ? '' : `${r.level} `}${r.message}`
-      : `${service.padEnd(7)} ${what.padEnd(8)} ${(r.correlation_id ?? '').slice(0, 8).padEnd(8)} ${r.message}`;
+      : `${service.padEnd(7)} ${what.padEnd(8)} ${(r.correlation_id ?? '').slice(0, 8).padEnd(8)} ${lineDetail(r)}`;
   return width >= 60 ? `${timeOf(r)} ${body}` : body;
 }
 
@@ -94,11 +110,12 @@ export function storyLines(story: Story, width: number): string[] {
         `{yellow-fg}... ${story.omitted} lines from the middle of this story not kept ...{/yellow-fg}`,
       );
     }
+    const courier = r.service === 'slow-api';
     const extras = Object.keys(r)
-      .filter((k) => !STANDARD_FIELDS.has(k))
+      .filter((k) => !STANDARD_FIELDS.has(k) && !(courier && DETAIL_FIELDS.has(k)) && r[k] !== undefined)
       .map((k) => `${k}=${typeof r[k] === 'object' ? JSON.stringify(r[k]) : String(r[k])}`);
     const cold = r.cold_start ? ' cold' : '';
-    const text = `${r.timestamp.slice(11, 23)} ${SERVICE_SHORT[r.service] ?? r.service} ${r.status ?? r.level}${cold} ${r.message}${extras.length ? '  ' + extras.join(' ') : ''}`;
+    const text = `${r.timestamp.slice(11, 23)} ${SERVICE_SHORT[r.service] ?? r.service} ${r.status ?? r.level}${cold} ${lineDetail(r)}${extras.length ? '  ' + extras.join(' ') : ''}`;
     const colour = logColour(r);
     lines.push(`{${colour}-fg}${escapeTags(cutLine(text, width))}{/${colour}-fg}`);
   });

@@ -3,6 +3,7 @@
  * bar segments out. No blessed here, so every number on screen is tested without a terminal. Each function
  * is O(rows in the window) per frame; charts are reduced to at most one point per canvas pixel.
  */
+import { BEHIND_SHARE } from './speed-meter.js';
 import type { LabSnapshot, SeriesRow } from '../lab/lab-view.js';
 import type { Mode } from '../lab/config/option-spec.js';
 import {
@@ -400,8 +401,20 @@ function stateText(snap: LabSnapshot): { text: string; colour: Colour } {
   return { text: 'RUNNING', colour: 'green' };
 }
 
+/**
+ * `virtual 200x`, or, when the run is measurably behind its --speed (`reached` scenario seconds per real
+ * second, from the frames), `virtual 1000x, at 240x` in yellow.
+ */
+function speedSegment(snap: LabSnapshot, reached: number | undefined): Segment {
+  const running = snap.state === 'running' || snap.state === 'draining';
+  if (!running || reached === undefined || reached >= snap.speed * BEHIND_SHARE)
+    return { text: `${snap.engine} ${snap.speed}x`, priority: 3 };
+  const at = reached >= 10 ? Math.round(reached) : Math.round(reached * 10) / 10;
+  return { text: `${snap.engine} ${snap.speed}x, at ${at}x`, priority: 3, tag: 'yellow-fg' };
+}
+
 /** The status bar, most important first; the bar drops whole segments from the end of this ranking. */
-export function statusSegments(snap: LabSnapshot): Segment[] {
+export function statusSegments(snap: LabSnapshot, reached?: number): Segment[] {
   const st = stateText(snap);
   const p = snap.phase;
   const time = p ? `t ${fmtClock(snap.t)}/${fmtClock(p.totalS)}` : `t ${fmtClock(snap.t)}`;
@@ -416,7 +429,8 @@ export function statusSegments(snap: LabSnapshot): Segment[] {
     { text: time, priority: 1 },
     { text: st.text, priority: 1, tag: `${st.colour}-fg` },
     { text: `load ${fmtRate(snap.loadRate)}/s ${fmtFactor(snap.loadFactor)}`, priority: 2 },
-    { text: `speed ${snap.speed}x`, priority: 3 },
+    // The engine with its speed: `virtual 200x` paces a one-thread run, `threads 10x` scales real threads.
+    speedSegment(snap, reached),
     { text: escapeTags(phase), priority: 4 },
     { text: `seed ${snap.seed}`, priority: 5 },
     { text: escapeTags(snap.scenario), priority: 6 },

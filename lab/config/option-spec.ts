@@ -29,6 +29,13 @@ export type Mode = (typeof MODES)[number];
 export const RETRY_POLICIES = ['tenacity', 'none', 'full-jitter'] as const;
 export type RetryPolicyName = (typeof RETRY_POLICIES)[number];
 
+/**
+ * Highest --speed on real threads, sockets and timers (the threads engine, the courier alone): beyond it a
+ * scenario millisecond is shorter than the timers' resolution. The virtual engine paces a virtual clock and
+ * takes the spec's maximum.
+ */
+export const THREADS_MAX_SPEED = 1000;
+
 export const OPTION_SPECS: readonly OptionSpec[] = [
   {
     name: 'config',
@@ -65,9 +72,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     default: 10,
     min: 0,
     minExclusive: true,
-    max: 1000,
+    max: 100000,
     scopes: BOTH,
-    describe: 'time compression: scenario seconds per real second',
+    describe: `time compression: scenario seconds per real second (at most ${THREADS_MAX_SPEED} on real time: the threads engine, the courier alone)`,
   },
   {
     name: 'seed',

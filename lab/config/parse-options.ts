@@ -8,6 +8,7 @@ import {
   type OptionSpec,
   type RetryPolicyName,
   type Scope,
+  THREADS_MAX_SPEED,
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
@@ -280,7 +281,13 @@ function loadRaw(argv: readonly string[], scope: Scope) {
 }
 
 export function parseCourierOptions(argv: readonly string[]): CommonOptions {
-  return common(loadRaw(argv, 'courier').values);
+  const options = common(loadRaw(argv, 'courier').values);
+  if (options.speed > THREADS_MAX_SPEED) {
+    throw new ConfigError(
+      `option --speed: got ${options.speed}; allowed: a number above 0 to ${THREADS_MAX_SPEED} (the courier runs on real time)`,
+    );
+  }
+  return options;
 }
 
 export function parseLabOptions(argv: readonly string[]): LabOptions {
@@ -318,6 +325,11 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
+    );
+  }
+  if (options.engine === 'threads' && options.speed > THREADS_MAX_SPEED) {
+    throw new ConfigError(
+      `option --speed: got ${options.speed} with --engine threads; allowed: a number above 0 to ${THREADS_MAX_SPEED} (up to ${SPEC_BY_NAME.get('speed')!.max} with --engine virtual)`,
     );
   }
   if (options.engine === 'virtual' && options.scenario === 'external') {
