@@ -19,6 +19,7 @@ t.test('reads config.phases of an Artillery file, YAML or JSON', async (t) => {
     ],
     external: false,
     source: 'file',
+    faults: [],
   });
   t.same(scenario.phases, resolveScenario('seed-repo').phases, 'the seed-repo preset is the repository file');
   t.same(readArtilleryPhases(`${FIX}/artillery-mixed.yml`), [

@@ -11,6 +11,7 @@ import {
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
+import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -26,6 +27,8 @@ export interface CourierOptions {
   apiKey: string;
   timeoutS: number;
   path: string;
+  /** Requests the backend serves at once (FIFO behind them); undefined: no capacity model. */
+  capacity?: number | undefined;
 }
 
 export interface CommonOptions {
@@ -63,9 +66,15 @@ export interface LabOptions extends CommonOptions {
   throttleRate: number;
   throttleBurst: number;
   fps: number;
+  /** The delivery function's client timeout per courier call, scenario ms; undefined: none. */
+  attemptTimeoutMs: number | undefined;
+  /** `--fault` (or a config file's `faults:`), in the order given; the scenario file's come on top. */
+  faults: FaultSpec[];
 }
 
-type Raw = Map<string, string | number | boolean>;
+/** A repeatable option's values: as typed on the command line, or a config file's list entries. */
+type RawValue = string | number | boolean | unknown[];
+type Raw = Map<string, RawValue>;
 
 const FLAG_LIMIT = 4096;
 
@@ -90,8 +99,15 @@ function readArgv(argv: readonly string[], scope: Scope): { command: string | un
     if (!spec || !spec.scopes.includes(scope)) {
       throw new ConfigError(`unknown option --${name}; see --help for the options ${scopeWord(scope)} takes`);
     }
-    if (raw.has(name)) throw new ConfigError(`option --${name} given twice`);
-    if (eq !== -1) {
+    if (raw.has(name) && !spec.repeatable) throw new ConfigError(`option --${name} given twice`);
+    if (spec.repeatable) {
+      const next = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+      if (next === undefined)
+        throw new ConfigError(`option --${name}: no value given; allowed: ${allowedText(spec)}`);
+      const list = (raw.get(name) as unknown[] | undefined) ?? [];
+      list.push(next);
+      raw.set(name, list);
+    } else if (eq !== -1) {
       raw.set(name, arg.slice(eq + 1));
     } else if (spec.kind === 'boolean') {
       const next = argv[i + 1];
@@ -153,10 +169,17 @@ export function readConfigFile(path: string, scope: Scope): Raw {
   }
   const raw: Raw = new Map();
   for (const [key, value] of Object.entries(doc)) {
-    const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    // A repeatable option's list may go under its plural: `faults:` for --fault.
+    const singular = kebab.endsWith('s') ? SPEC_BY_NAME.get(kebab.slice(0, -1)) : undefined;
+    const name = singular?.repeatable ? singular.name : kebab;
     const spec = SPEC_BY_NAME.get(name);
     if (!spec || !spec.scopes.includes(scope) || name === 'config') {
       throw new ConfigError(`config file ${describeValue(path)}: unknown field ${describeValue(key)}`);
+    }
+    if (spec.repeatable) {
+      raw.set(name, Array.isArray(value) ? value : [value]);
+      continue;
     }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new ConfigError(
@@ -169,7 +192,7 @@ export function readConfigFile(path: string, scope: Scope): Raw {
 }
 
 /** Checks one value against its spec and returns it typed. */
-export function validateValue(spec: OptionSpec, value: string | number | boolean, source: string): unknown {
+export function validateValue(spec: OptionSpec, value: unknown, source: string): unknown {
   const fail = (): never => {
     throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`);
   };
@@ -195,6 +218,8 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
         return fail();
       }
     }
+    case 'fault':
+      return typeof value === 'string' ? parseFaultText(value, source) : parseFaultEntry(value, source);
     case 'latency-range': {
       const m = typeof value === 'string' ? /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value) : null;
       if (!m) return fail();
@@ -226,6 +251,10 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
   const out = new Map<string, unknown>();
   for (const spec of OPTION_SPECS) {
     if (!spec.scopes.includes(scope)) continue;
+    if (spec.repeatable) {
+      out.set(spec.name, resolveRepeated(spec, raw.get(spec.name), fileRaw.get(spec.name), configPath));
+      continue;
+    }
     if (raw.has(spec.name))
       out.set(spec.name, validateValue(spec, raw.get(spec.name)!, `option --${spec.name}`));
     else if (fileRaw.has(spec.name)) {
@@ -237,6 +266,21 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
     }
   }
   return out;
+}
+
+/** A repeatable option's list: the command line's values if any, else the file's, each checked. */
+function resolveRepeated(
+  spec: OptionSpec,
+  cli: RawValue | undefined,
+  file: RawValue | undefined,
+  configPath: string | undefined,
+): unknown[] {
+  if (Array.isArray(cli)) return cli.map((v) => validateValue(spec, v, `--${spec.name} ${String(v)}`));
+  if (Array.isArray(file)) {
+    const where = `config file ${describeValue(configPath)}: ${spec.name}s`;
+    return file.map((v, i) => validateValue(spec, v, `${where}[${i}]`));
+  }
+  return [];
 }
 
 function common(v: Map<string, unknown>): CommonOptions {
@@ -256,6 +300,7 @@ function common(v: Map<string, unknown>): CommonOptions {
       apiKey: v.get('courier-api-key') as string,
       timeoutS: v.get('courier-timeout-s') as number,
       path: normalisePath(v.get('courier-path') as string),
+      capacity: v.get('courier-capacity') as number | undefined,
     },
   };
 }
@@ -311,6 +356,8 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     throttleRate: v.get('throttle-rate') as number,
     throttleBurst: v.get('throttle-burst') as number,
     fps: v.get('fps') as number,
+    attemptTimeoutMs: v.get('attempt-timeout-ms') as number | undefined,
+    faults: v.get('fault') as FaultSpec[],
   };
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(

@@ -3,7 +3,8 @@
  * Rates are arrivals per scenario second, durations scenario seconds (`--speed` scales both later).
  */
 import { ConfigError, describeValue } from '../config/config-error.js';
-import { readArtilleryPhases } from './artillery-file.js';
+import { readArtilleryFile } from './artillery-file.js';
+import type { FaultSpec } from '../faults/fault-spec.js';
 import type { Phase } from './phases.js';
 
 export interface Scenario {
@@ -13,6 +14,10 @@ export interface Scenario {
   /** True for `external`: no built-in load, the ingress serves outside clients until stopped. */
   external: boolean;
   source: 'preset' | 'file';
+  /** The scenario's own fault schedule (a file's `faults:`, a preset's built-in trigger). */
+  faults: readonly FaultSpec[];
+  /** Options the preset needs to mean what it says (the metastable preset's capacity model). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 export const PRESETS: Readonly<Record<string, readonly Phase[]>> = {
@@ -49,6 +54,7 @@ export function resolveScenario(nameOrFile: string): Scenario {
       phases: preset.map((p) => ({ ...p })),
       external: nameOrFile === 'external',
       source: 'preset',
+      faults: [],
     };
   }
   if (nameOrFile.trim() === '') {
@@ -56,5 +62,6 @@ export function resolveScenario(nameOrFile: string): Scenario {
       `option --scenario: got ${describeValue(nameOrFile)}; allowed: ${SCENARIO_ALLOWED}`,
     );
   }
-  return { name: nameOrFile, phases: readArtilleryPhases(nameOrFile), external: false, source: 'file' };
+  const file = readArtilleryFile(nameOrFile);
+  return { name: nameOrFile, phases: file.phases, external: false, source: 'file', faults: file.faults };
 }
