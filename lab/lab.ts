@@ -124,6 +124,7 @@ export class Lab {
         apiKey: options.courier.apiKey,
         retryPolicy: options.retryPolicy,
         counters: this.counters.buffer,
+        attemptTimeoutMs: options.attemptTimeoutMs,
       },
       maxInFlight: options.concurrencyLimit,
       throttle: this.throttle,

@@ -19,6 +19,8 @@ export interface FunctionWorkerData {
   apiKey: string;
   retryPolicy: RetryPolicyName;
   counters: SharedArrayBuffer;
+  /** --attempt-timeout-ms: the delivery function's client timeout per courier call, scenario ms. */
+  attemptTimeoutMs?: number | undefined;
 }
 
 /** One invocation: what piscina carries to a worker thread. */
@@ -76,6 +78,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
         acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
         apiKey: s.data.apiKey,
         counters: s.counters,
+        attemptTimeoutMs: s.data.attemptTimeoutMs,
       },
       abort.signal,
     );

@@ -20,6 +20,8 @@ import {
 } from './courier-policy.js';
 import { CourierLog, type CourierLogSink } from './courier-log.js';
 import { CourierStats } from './courier-stats.js';
+import { CourierBackend, serveAdmitted } from './courier-backend.js';
+import { CourierControls } from './courier-controls.js';
 
 export interface CourierServerOptions {
   options: CourierOptions;
@@ -41,6 +43,10 @@ export interface CourierServer {
   url: string;
   port: number;
   stats: CourierStats;
+  /** Faults change the courier through these (an outage refuses connections). */
+  controls: CourierControls;
+  /** The capacity model, when --courier-capacity is set. */
+  backend: CourierBackend | undefined;
   /** Stops accepting, ends keep-alive and in-flight sockets at once, cancels pending answers. */
   close(): Promise<void>;
 }
@@ -101,6 +107,15 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
   const startedAtMs = config.startedAtMs ?? wallNowMs() - clock.now() / clock.speed;
   const bucket = new TokenBucket({ rate: options.rate, burst: options.burst }, clock.now());
   const pending = new Set<Timer>();
+  const controls = new CourierControls(options, bucket, clock);
+  const backend = options.capacity
+    ? new CourierBackend({
+        clock,
+        capacity: options.capacity,
+        timeoutMs: options.timeoutS * 1000,
+        onWork: (useful, ms) => stats.work(useful, ms),
+      })
+    : undefined;
   const idPrefix = random.fork('request-id').next().toString(36).slice(2, 8);
   let requestSeq = 0;
 
@@ -138,7 +153,15 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
         finish(res, result.status, body, correlationId, requestId, arrivedAt, extra);
         return;
       }
-      const outcome = integrationOutcome(requestId, random, options);
+      if (backend) {
+        const reply = (d: { status: number; body: string }): void =>
+          finish(res, d.status, d.body, correlationId, requestId, arrivedAt);
+        const ticket = serveAdmitted(backend, requestId, random, controls.options, reply, arrivedAt);
+        // A caller that hangs up (its client timeout) leaves its work queued: the backend cannot know.
+        if (ticket) res.once('close', () => ticket.hangUp());
+        return;
+      }
+      const outcome = integrationOutcome(requestId, random, controls.options);
       if (outcome.delayMs <= 0) {
         finish(res, outcome.status, outcome.body, correlationId, requestId, arrivedAt);
         return;
@@ -152,6 +175,11 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // An outage: a keep-alive connection opened before it is cut as the next request comes.
+    if (!controls.up) {
+      req.socket.destroy();
+      return;
+    }
     const arrivedAt = clock.now();
     stats.received();
     const headers = req.headers;
@@ -180,7 +208,7 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
       typeof key === 'string' ? key : undefined,
       arrivedAt,
       bucket,
-      options,
+      controls.options,
     );
     if (refusal) {
       finish(res, refusal.status, refusal.body, correlationId, requestId, arrivedAt);
@@ -193,6 +221,9 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
   // Check stalled requests every second (Node's default, 30 s, lets a half-sent request hold a socket).
   const server = createServer({ connectionsCheckingInterval: 1000 }, handle);
   hardenServer(server);
+  server.on('connection', (socket) => {
+    if (!controls.up) socket.destroy();
+  });
 
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
@@ -206,8 +237,11 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
         url: `http://${shownHost}:${port}`,
         port,
         stats,
+        controls,
+        backend,
         close: () => {
           closing ??= new Promise<void>((done) => {
+            backend?.close();
             for (const timer of pending) timer.cancel();
             pending.clear();
             server.close(() => done());
