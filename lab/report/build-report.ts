@@ -6,6 +6,7 @@ import type { OrderCounts, SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
+import type { RecoveryVerdict } from '../faults/recovery.js';
 
 export const REPORT_VERSION = 1;
 
@@ -31,6 +32,8 @@ export interface RunReport {
     outages: number;
     /** Calls that never reached the courier (its thread down, or an outside API unreachable). */
     connectionErrors: number;
+    /** The backend's work done for callers already answered 504 or gone (--courier-capacity). */
+    wastedWork?: { requests: number; busyMs: number; usefulRequests: number; usefulBusyMs: number };
   };
   retries: { http: number; async: number; redeliveries: number; asyncThrottled: number };
   courierCallsPerOrder: number;
@@ -50,6 +53,10 @@ export interface RunReport {
   /** What ended the run: the load finishing, a drain, a signal, or an error. */
   endedBy: string;
   series: SeriesRow[];
+  /** The fault schedule as run (DESIGN section 8); empty without faults. */
+  faults?: { kind: string; value: string; startS: number; durationS: number }[];
+  /** Present in a report with faults. */
+  recovery?: RecoveryVerdict | null;
 }
 
 /** Options as run, with the API key redacted: a report never carries a secret. */
