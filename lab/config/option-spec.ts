@@ -193,6 +193,23 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: "the delivery function's client timeout per courier call, scenario ms (off by default)",
   },
   {
+    name: 'load-factor',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    max: 100,
+    scopes: LAB,
+    describe: "multiplies the scenario's arrival rate (a sweep's load axis)",
+  },
+  {
+    name: 'vary',
+    kind: 'string',
+    repeatable: true,
+    scopes: LAB,
+    describe:
+      'sweep: an axis, NAME=FROM:TO:STEP or NAME=A,B,C (an option, load, or fault.N.value|start|duration); once or twice',
+  },
+  {
     name: 'fault',
     kind: 'fault',
     repeatable: true,

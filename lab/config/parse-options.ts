@@ -43,7 +43,7 @@ export interface CommonOptions {
 }
 
 export interface LabOptions extends CommonOptions {
-  command: 'run' | 'compare';
+  command: 'run' | 'compare' | 'sweep';
   scenario: string;
   mode: Mode;
   headless: boolean;
@@ -70,6 +70,12 @@ export interface LabOptions extends CommonOptions {
   attemptTimeoutMs: number | undefined;
   /** `--fault` (or a config file's `faults:`), in the order given; the scenario file's come on top. */
   faults: FaultSpec[];
+  /** False when `faults` already holds the scenario's own (a sweep cell that varies one of them). */
+  scenarioFaults: boolean;
+  /** Multiplies the scenario's arrival rate; 1 = as written. */
+  loadFactor: number;
+  /** Sweep axes as typed (`--vary`); checked by lab/sweep/sweep-grid.ts against the other options. */
+  vary: string[];
 }
 
 /** A repeatable option's values: as typed on the command line, or a config file's list entries. */
@@ -328,12 +334,14 @@ export function parseCourierOptions(argv: readonly string[]): CommonOptions {
 
 export function parseLabOptions(argv: readonly string[]): LabOptions {
   const { command, values: v } = loadRaw(argv, 'lab');
-  if (command !== undefined && command !== 'compare' && command !== 'run') {
-    throw new ConfigError(`unknown command ${describeValue(command)}; allowed: compare (or none, for a run)`);
+  if (command !== undefined && command !== 'compare' && command !== 'run' && command !== 'sweep') {
+    throw new ConfigError(
+      `unknown command ${describeValue(command)}; allowed: compare, sweep (or none, for a run)`,
+    );
   }
   const options: LabOptions = {
     ...common(v),
-    command: command === 'compare' ? 'compare' : 'run',
+    command: command === 'compare' || command === 'sweep' ? command : 'run',
     scenario: v.get('scenario') as string,
     mode: v.get('mode') as Mode,
     headless: v.get('headless') as boolean,
@@ -358,13 +366,26 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     fps: v.get('fps') as number,
     attemptTimeoutMs: v.get('attempt-timeout-ms') as number | undefined,
     faults: v.get('fault') as FaultSpec[],
+    scenarioFaults: true,
+    loadFactor: v.get('load-factor') as number,
+    vary: v.get('vary') as string[],
   };
+  if (options.command !== 'sweep' && options.vary.length > 0) {
+    throw new ConfigError(
+      `option --vary: only the sweep command takes it; allowed: npm run lab -- sweep --vary ...`,
+    );
+  }
+  checkLabOptions(options);
+  return options;
+}
+
+/** Rules between options, checked again for each sweep cell. */
+export function checkLabOptions(options: LabOptions): void {
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
     );
   }
-  return options;
 }
 
 /** The lab's options with every default, for tests and benchmarks that set only a few. */
