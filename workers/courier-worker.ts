@@ -11,6 +11,7 @@ import { CourierStats } from '../lab/courier/courier-stats.js';
 import { LogWriter } from '../lab/logs/log-writer.js';
 import { ClockOrigin, RealClock } from '../lab/time/clock.js';
 import { deriveSeed, SeededRandom } from '../lab/time/random.js';
+import type { CourierFaultChange } from '../lab/courier/courier-controls.js';
 
 export interface CourierWorkerData {
   /** Marks a thread started for the courier (the module runs itself only then). */
@@ -31,14 +32,17 @@ export interface CourierWorkerData {
   logFile?: string;
   /** CourierStats buffer, owned by the main side. */
   stats: SharedArrayBuffer;
+  /** Faults in force when this thread starts (a restart keeps them). */
+  faults?: CourierFaultChange[];
 }
 
 export type CourierWorkerReply =
   | { type: 'listening'; port: number; url: string }
   | { type: 'listen-error'; code: string; message: string }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  | { type: 'fault-applied' };
 
-export type CourierWorkerCommand = { type: 'stop' };
+export type CourierWorkerCommand = { type: 'stop' } | { type: 'fault'; change: CourierFaultChange };
 
 type Port = Pick<MessagePort, 'postMessage' | 'on' | 'off'>;
 
@@ -73,8 +77,14 @@ export default async function runCourierWorker(data: CourierWorkerData, port: Po
     return;
   }
   const running = server;
+  for (const change of data.faults ?? []) running.controls.apply(change);
   await new Promise<void>((resolve) => {
     const onMessage = (command: CourierWorkerCommand): void => {
+      if (command.type === 'fault') {
+        running.controls.apply(command.change);
+        port.postMessage({ type: 'fault-applied' } satisfies CourierWorkerReply);
+        return;
+      }
       if (command.type !== 'stop') return;
       port.off('message', onMessage);
       void running
