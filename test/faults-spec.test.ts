@@ -155,3 +155,22 @@ t.test('an Artillery scenario file may carry a top-level faults: list', async (t
     `--scenario ${JSON.stringify(bad)}: faults[0] "load=x@0+1": load factor "x"; allowed a multiplier of the scenario's arrival rate, from 0 to 100`,
   );
 });
+
+t.test('the metastable preset brings its capacity model and client timeout; given options win', async (t) => {
+  const o = parseLabOptions(['--scenario', 'metastable']);
+  t.equal(o.courier.capacity, 8);
+  t.equal(o.attemptTimeoutMs, 3000);
+  const p = parseLabOptions([
+    '--scenario',
+    'metastable',
+    '--courier-capacity',
+    '3',
+    '--attempt-timeout-ms',
+    '500',
+  ]);
+  t.equal(p.courier.capacity, 3);
+  t.equal(p.attemptTimeoutMs, 500);
+  const off = parseLabOptions([]);
+  t.equal(off.courier.capacity, undefined, 'off by default');
+  t.equal(off.attemptTimeoutMs, undefined, 'off by default');
+});

@@ -49,7 +49,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'string',
     default: 'seed-article',
     scopes: LAB,
-    describe: 'seed-article, seed-repo, smoke, external, or an Artillery YAML file',
+    describe: 'seed-article, seed-repo, smoke, metastable, external, or an Artillery YAML file',
   },
   {
     name: 'mode',

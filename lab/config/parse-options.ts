@@ -12,6 +12,7 @@ import {
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
 import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
+import { PRESET_OPTIONS } from '../load/presets.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -255,6 +256,11 @@ export function validateValue(spec: OptionSpec, value: unknown, source: string):
 
 function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: Scope): Map<string, unknown> {
   const out = new Map<string, unknown>();
+  const scenario = raw.get('scenario') ?? fileRaw.get('scenario');
+  const preset =
+    typeof scenario === 'string' && Object.hasOwn(PRESET_OPTIONS, scenario)
+      ? PRESET_OPTIONS[scenario]
+      : undefined;
   for (const spec of OPTION_SPECS) {
     if (!spec.scopes.includes(scope)) continue;
     if (spec.repeatable) {
@@ -266,6 +272,8 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
     else if (fileRaw.has(spec.name)) {
       const source = `config file ${describeValue(configPath)}: field ${spec.name}`;
       out.set(spec.name, validateValue(spec, fileRaw.get(spec.name)!, source));
+    } else if (preset && Object.hasOwn(preset, spec.name)) {
+      out.set(spec.name, validateValue(spec, preset[spec.name]!, `preset ${String(scenario)}: ${spec.name}`));
     } else if (spec.default !== undefined) {
       const d = validateValue(spec, spec.default, `default of --${spec.name}`);
       out.set(spec.name, d);
