@@ -7,6 +7,7 @@ import type { Mode } from './config/option-spec.js';
 import type { LogRecord } from './logs/log-record.js';
 import type { Cumulative, Gauges } from './metrics/series-recorder.js';
 import type { FaultSpec } from './faults/fault-spec.js';
+import type { EngineKind } from './run/engine.js';
 
 /**
  * One scenario second: the counts of that second (`Cumulative`'s fields) and the gauges at its sample.
@@ -42,6 +43,7 @@ export interface LabSnapshot {
   t: number;
   state: 'starting' | 'running' | 'draining' | 'stopped';
   mode: Mode;
+  engine: EngineKind;
   scenario: string;
   phase: PhaseInfo | undefined;
   speed: number;

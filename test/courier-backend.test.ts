@@ -104,7 +104,7 @@ t.test(
         });
     const first = post();
     const second = post();
-    while (server.backend!.figures().queued < 1) await new Promise((r) => setImmediate(r));
+    while (server.service.backend!.figures().queued < 1) await new Promise((r) => setImmediate(r));
     for (let s = 1; s <= 6; s++) await clock.advance(1000);
     t.same(await Promise.all([first, second]), [200, 504]);
     const work = () => server.stats.snapshot().work;
@@ -139,9 +139,9 @@ t.test('an outage refuses connections; the courier comes back when it ends', asy
         (err: Error & { code?: string }) => `error ${err.code ?? err.message}`,
       );
   t.equal(await post(), '200');
-  server.controls.setCourierUp(false);
+  server.service.controls.setCourierUp(false);
   t.match(await post(), /^error /, 'refused while down');
   t.equal(server.stats.snapshot().received, 1, 'a refused connection never reaches the gateway');
-  server.controls.setCourierUp(true);
+  server.service.controls.setCourierUp(true);
   t.equal(await post(), '200');
 });

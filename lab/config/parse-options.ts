@@ -13,6 +13,7 @@ import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
 import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
 import { PRESET_OPTIONS } from '../load/presets.js';
+import type { EngineKind } from '../run/engine.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -45,6 +46,7 @@ export interface CommonOptions {
 
 export interface LabOptions extends CommonOptions {
   command: 'run' | 'compare' | 'sweep';
+  engine: EngineKind;
   scenario: string;
   mode: Mode;
   headless: boolean;
@@ -350,6 +352,10 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   const options: LabOptions = {
     ...common(v),
     command: command === 'compare' || command === 'sweep' ? command : 'run',
+    // compare and sweep default to the virtual engine (DESIGN section 7).
+    engine:
+      (v.get('engine') as EngineKind | undefined) ??
+      (command === 'compare' || command === 'sweep' ? 'virtual' : 'threads'),
     scenario: v.get('scenario') as string,
     mode: v.get('mode') as Mode,
     headless: v.get('headless') as boolean,
@@ -392,6 +398,16 @@ export function checkLabOptions(options: LabOptions): void {
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
+    );
+  }
+  if (options.engine === 'virtual' && options.scenario === 'external') {
+    throw new ConfigError(
+      `option --engine: got "virtual" with --scenario external; allowed: threads (only real sockets can serve outside load)`,
+    );
+  }
+  if (options.engine === 'virtual' && options.courierUrl !== undefined) {
+    throw new ConfigError(
+      `option --engine: got "virtual" with --courier-url; allowed: threads (an outside courier runs on real time)`,
     );
   }
 }

@@ -13,7 +13,8 @@ import { parseFaultList, type FaultSpec } from '../faults/fault-spec.js';
 /** An Artillery file is a few hundred bytes; anything past this is not one. */
 export const MAX_ARTILLERY_FILE_BYTES = 1024 * 1024;
 
-const PRESET_HINT = 'a preset (seed-article, seed-repo, smoke, metastable, external) or an Artillery YAML file';
+const PRESET_HINT =
+  'a preset (seed-article, seed-repo, smoke, metastable, external) or an Artillery YAML file';
 
 export function readArtilleryPhases(path: string): Phase[] {
   return readArtilleryFile(path).phases;
