@@ -94,7 +94,7 @@ t.test('a run that stays stuck: the sustaining effect in figures', async (t) => 
   t.equal(v.atS, null);
   t.equal(v.afterTriggerS, null);
   t.same(v.sustaining, { callsPerOrder: 5, wastedWorkShare: 0.75, retriesPerS: 20, inFlightAtEnd: 300 });
-  t.equal(verdictText(v), 'stuck: 5 calls per order, 20 retries/s, 75% wasted work, 300 in flight');
+  t.equal(verdictText(v), 'stuck: 5.0 calls per order, 20.0 retries/s, 75% wasted work, 300 in flight');
 });
 
 t.test(

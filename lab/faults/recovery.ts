@@ -168,5 +168,5 @@ export function verdictText(v: RecoveryVerdict): string {
   if (v.recovered) return `recovered ${v.afterTriggerS} s after the trigger (at ${v.atS} s)`;
   const s = v.sustaining;
   const wasted = s.wastedWorkShare === null ? '' : `, ${(s.wastedWorkShare * 100).toFixed(0)}% wasted work`;
-  return `stuck: ${s.callsPerOrder} calls per order, ${s.retriesPerS} retries/s${wasted}, ${s.inFlightAtEnd} in flight`;
+  return `stuck: ${s.callsPerOrder.toFixed(1)} calls per order, ${s.retriesPerS.toFixed(1)} retries/s${wasted}, ${s.inFlightAtEnd} in flight`;
 }
