@@ -122,7 +122,7 @@ t.test('presets', async (t) => {
     faults: [],
   });
   const metastable = resolveScenario('metastable');
-  t.equal(scenarioSeconds(metastable.phases), 600, 'metastable: 10 minutes of steady load');
+  t.equal(scenarioSeconds(metastable.phases), 480, 'metastable: 8 minutes of steady load');
   t.same(
     metastable.faults.map((f) => [f.kind, f.value, f.startS, f.durationS]),
     [['courier-latency', '5000-9000', 120, 30]],

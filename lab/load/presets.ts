@@ -42,7 +42,7 @@ export const PRESETS: Readonly<Record<string, readonly Phase[]>> = {
    * the system carries calmly, a 30-second courier slowdown at 2 minutes, then the same load again. With
    * PRESET_OPTIONS below: in mode none it stays degraded long after the trigger; in mode queue it recovers.
    */
-  metastable: [{ duration: 600, arrivalRate: 3, name: 'Steady load' }],
+  metastable: [{ duration: 480, arrivalRate: 3, name: 'Steady load' }],
   external: [],
 };
 

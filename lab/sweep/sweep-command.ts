@@ -3,6 +3,9 @@
  * parallel, a progress bar (or lines), then a table, the phase map and DIR/sweep.json (`--report` names DIR).
  */
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createCellPool } from './sweep-pool.js';
 import type { Writable } from 'node:stream';
 import type { LabOptions } from '../config/parse-options.js';
 import { resolveScenario } from '../load/presets.js';
@@ -68,4 +71,31 @@ export async function runSweepCommand(
     }; written to ${file}\n`,
   );
   return { sweep, file };
+}
+
+/** The sweep's pool worker, with the running module's own extension (.ts under tsx, .js from a build). */
+export const SWEEP_WORKER = fileURLToPath(
+  new URL(`../../workers/sweep-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+/** `npm run lab -- sweep`: the grid (checked first), a piscina pool across the cores, then the outputs. */
+export async function runSweepCli(
+  options: LabOptions,
+  io: SweepIo,
+  signal?: AbortSignal,
+  grid: Grid = sweepGrid(options),
+): Promise<SweepFile> {
+  const pool = createCellPool(SWEEP_WORKER, Math.min(availableParallelism(), grid.cells.length));
+  try {
+    const { sweep } = await runSweepCommand(
+      options,
+      io,
+      { runCell: pool.runCell, parallel: pool.threads },
+      signal,
+      grid,
+    );
+    return sweep;
+  } finally {
+    await pool.close();
+  }
 }
