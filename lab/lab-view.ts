@@ -66,6 +66,8 @@ export interface LabSnapshot {
   faults?: {
     all: { kind: string; value: string; startS: number; durationS: number }[];
     active: { kind: string; value: string; startS: number; durationS: number }[];
+    /** The recovery verdict so far, in words, once the last trigger has ended. */
+    verdict?: string;
   };
 }
 

@@ -29,6 +29,13 @@ t.test('the status bar names each fault on and the time it has left', async (t) 
     tag: 'white-fg}{red-bg',
   });
   t.same(statusSegments(snap)[1], faultSegment(snap), 'right after the mode');
+  const after = { ...base, t: 300, faults: { all: [outage], active: [], verdict: 'not recovered yet' } };
+  t.same(faultSegment(after), { text: ' not recovered yet ', priority: 1, tag: 'black-fg}{yellow-bg' });
+  const back = {
+    ...after,
+    faults: { ...after.faults, verdict: 'recovered 12 s after the trigger (at 172 s)' },
+  };
+  t.equal(faultSegment(back)!.tag, 'black-fg}{green-bg', 'the verdict once the trigger is over');
 });
 
 t.test('the chart marker sits at the top of the scale over the seconds the fault was on', async (t) => {

@@ -61,6 +61,16 @@ t.test('virtual engine: an outage and a failure-rate fault at exact scenario sec
     ],
   );
   t.ok(report.recovery, 'a verdict');
+  const snap = lab.snapshot();
+  t.equal(snap.faults?.all.length, 2, 'the dashboard sees the faults');
+  t.equal(snap.faults?.active.length, 0);
+  t.equal(
+    snap.faults?.verdict,
+    report.recovery!.recovered
+      ? `recovered ${report.recovery!.afterTriggerS} s after the trigger (at ${report.recovery!.atS} s)`
+      : 'not recovered yet',
+    'and the verdict so far',
+  );
   t.equal(report.recovery!.lastTriggerEndS, 25);
 });
 

@@ -25,7 +25,16 @@ export function keyOutage(t: number): FaultSpec {
 /** `FAULT courier-outage 42s left` (the soonest to end first when several are on); none when none is. */
 export function faultSegment(snap: LabSnapshot): Segment | undefined {
   const active = snap.faults?.active ?? [];
-  if (active.length === 0) return undefined;
+  const verdict = snap.faults?.verdict;
+  if (active.length === 0) {
+    if (!verdict) return undefined;
+    const recovered = verdict.startsWith('recovered');
+    return {
+      text: ` ${verdict} `,
+      priority: 1,
+      tag: recovered ? 'black-fg}{green-bg' : 'black-fg}{yellow-bg',
+    };
+  }
   const text = active
     .map((f) => {
       const left = Math.max(0, f.startS + f.durationS - snap.t);

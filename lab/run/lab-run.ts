@@ -23,6 +23,7 @@ import { defaultFiles, type RunFiles } from './run-files.js';
 import { buildSample, buildSnapshot } from './read-model.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
 import { faultsOfRun } from '../faults/run-faults.js';
+import { recoveryVerdict, verdictText } from '../faults/recovery.js';
 import type { FaultSpec } from '../faults/fault-spec.js';
 import { ConfigError } from '../config/config-error.js';
 
@@ -242,7 +243,15 @@ export class LabRun extends EventEmitter<RunEvents> {
   snapshot(): LabSnapshot {
     const snap = buildSnapshot(this);
     const all = this.faults.list();
-    if (all.length > 0) snap.faults = { all, active: this.faults.active().map((f) => ({ ...f })) };
+    if (all.length > 0) {
+      snap.faults = { all, active: this.faults.active().map((f) => ({ ...f })) };
+      const lastEndS = Math.max(...all.map((f) => f.startS + f.durationS));
+      if (snap.t > lastEndS) {
+        const verdict = recoveryVerdict({ series: this.recorder.rows, faults: all });
+        // Stuck only means "not back yet" while the run goes on.
+        if (verdict) snap.faults.verdict = verdict.recovered ? verdictText(verdict) : 'not recovered yet';
+      }
+    }
     return snap;
   }
 
