@@ -5,9 +5,13 @@ import { runHeadless } from './headless.js';
 import { runCompare } from './compare.js';
 import { LiveLabSession } from './lab-session.js';
 import { STOP_GRACE_REAL_MS } from './finish-run.js';
+import { runSweepCli, sweepGrid } from './sweep/sweep-command.js';
+import type { Grid } from './sweep/sweep-grid.js';
 
 const USAGE = `usage: npm run lab [-- options]            the dashboard (headless when --headless or stdout is not a terminal)
        npm run lab -- compare [options]    the same seeded scenario in every mode, side by side
+       npm run lab -- sweep --vary NAME=FROM:TO:STEP [--vary NAME=A,B,C] [options]
+                                           one virtual run per cell of a grid, in parallel; phase map
 
 options:
 ${helpText('lab')}
@@ -27,8 +31,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let options: LabOptions;
+  let grid: Grid | undefined;
   try {
     options = parseLabOptions(argv);
+    // A sweep's axes are checked against the other options before anything starts.
+    if (options.command === 'sweep') grid = sweepGrid(options);
     await preflight(options);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -37,18 +44,23 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (options.command === 'compare' || options.headless || !process.stdout.isTTY) {
+  if (
+    options.command === 'compare' ||
+    options.command === 'sweep' ||
+    options.headless ||
+    !process.stdout.isTTY
+  ) {
     if (options.command === 'run' && !options.headless) {
       process.stderr.write(
         'stormlab: stdout is not a terminal, so the run is headless (--headless says so outright)\n',
       );
     }
-    return runWithoutDashboard(options);
+    return runWithoutDashboard(options, grid);
   }
   return runWithDashboard(options);
 }
 
-async function runWithoutDashboard(options: LabOptions): Promise<number> {
+async function runWithoutDashboard(options: LabOptions, grid?: Grid): Promise<number> {
   const abort = new AbortController();
   let signalled: string | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -72,6 +84,7 @@ async function runWithoutDashboard(options: LabOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   const io = { stdout: process.stdout, stderr: process.stderr };
   if (options.command === 'compare') await runCompare(options, io, abort.signal);
+  else if (options.command === 'sweep') await runSweepCli(options, io, abort.signal, grid);
   else await runHeadless(options, io, abort.signal);
   return signalled ? (SIGNAL_EXIT[signalled] ?? 1) : 0;
 }

@@ -1,6 +1,7 @@
 import { countLogLines, type LogCounts } from './logs/count-log-lines.js';
 import { buildReport, writeReportFile, type RunReport } from './report/build-report.js';
 import type { LabRun } from './run/lab-run.js';
+import { addFaultFields } from './faults/report-fields.js';
 
 /** Real ms that work in flight gets to finish after a stop is asked for (threads engine). */
 export const STOP_GRACE_REAL_MS = 1500;
@@ -8,7 +9,7 @@ export const STOP_GRACE_REAL_MS = 1500;
 /** Stops the run, reads its log file back, writes the report. Returns the report. */
 export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): Promise<RunReport> {
   await run.stop(graceRealMs);
-  const report = buildReport(run, await readBack(run), endedBy);
+  const report = withFaults(run, buildReport(run, await readBack(run), endedBy));
   writeReportFile(run.files.report, report);
   return report;
 }
@@ -16,8 +17,13 @@ export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): 
 /** A report of the run so far, without stopping it (the dashboard's `s`). */
 export async function writeSnapshotReport(run: LabRun, path: string): Promise<string> {
   await run.logs.flush();
-  writeReportFile(path, buildReport(run, await readBack(run), 'snapshot'));
+  writeReportFile(path, withFaults(run, buildReport(run, await readBack(run), 'snapshot')));
   return path;
+}
+
+/** The fields of issue 11: the faults as run, the backend's wasted work, the recovery verdict. */
+export function withFaults(run: LabRun, report: RunReport): RunReport {
+  return addFaultFields(report, run.faults.list(), run.engine.backendWork());
 }
 
 function readBack(run: LabRun): Promise<LogCounts | undefined> {

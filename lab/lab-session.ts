@@ -5,6 +5,7 @@ import { createRun, type RunSetup } from './run/create-run.js';
 import { finishRun, writeSnapshotReport } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import type { LabSession, LabSnapshot, LogListener, SeriesRow } from './lab-view.js';
+import type { FaultSpec } from './faults/fault-spec.js';
 
 /**
  * The dashboard's handle on the lab: the current run, which `restart()` replaces by a fresh one with the
@@ -67,6 +68,12 @@ export class LiveLabSession implements LabSession {
 
   setThrottleRate(rate: number): void {
     this.lab.setThrottleRate(rate);
+  }
+
+  /** The dashboard's outage key: a fault from now, logged and listed in the report like any other. */
+  fireFault(spec: FaultSpec): void {
+    if (spec.kind !== 'load' && !this.lab.engine.courierFaults) return;
+    this.lab.faults.add(spec);
   }
 
   async restart(): Promise<void> {

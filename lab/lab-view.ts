@@ -6,6 +6,7 @@ import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
 import type { LogRecord } from './logs/log-record.js';
 import type { Cumulative, Gauges } from './metrics/series-recorder.js';
+import type { FaultSpec } from './faults/fault-spec.js';
 import type { EngineKind } from './run/engine.js';
 
 /**
@@ -61,6 +62,13 @@ export interface LabSnapshot {
   cost: { requests: number; gbSeconds: number; usd: number };
   logFile: string;
   reportFile: string;
+  /** The fault schedule (issue 11): every fault of the run, and those on now. Absent without faults. */
+  faults?: {
+    all: { kind: string; value: string; startS: number; durationS: number }[];
+    active: { kind: string; value: string; startS: number; durationS: number }[];
+    /** The recovery verdict so far, in words, once the last trigger has ended. */
+    verdict?: string;
+  };
 }
 
 export type LogListener = (record: LogRecord) => void;
@@ -77,6 +85,8 @@ export interface LabSession {
   setLoadPaused(paused: boolean): void;
   setQueueConcurrency(n: number): void;
   setThrottleRate(rate: number): void;
+  /** Fires a fault now (the dashboard's outage key); absent where faults cannot be injected. */
+  fireFault?(spec: FaultSpec): void;
   /** Stops this run and starts the same scenario again from scenario time 0. */
   restart(): Promise<void>;
   /** Writes a report of the run so far; resolves to its path. */

@@ -34,7 +34,7 @@ t.test('scenario files: missing, a folder, not YAML, without phases, with a tag'
   const cases: [string, RegExp][] = [
     [
       join(dir, 'nope.yml'),
-      /--scenario ".*nope.yml": not a preset and no such file; allowed: a preset \(seed-article, seed-repo, smoke, external\)/,
+      /--scenario ".*nope.yml": not a preset and no such file; allowed: a preset \(seed-article, seed-repo, smoke, metastable, external\)/,
     ],
     [dir, /is a folder; allowed: an Artillery YAML file/],
     [join(fixtures, 'artillery-not-yaml.txt'), /not valid YAML at line \d+, column \d+/],

@@ -9,6 +9,7 @@ t.test('counts by status, with the report statuses always present', async (t) =>
     byStatus: { '200': 0, '403': 0, '429': 0, '502': 0, '504': 0 },
     admitted: 0,
     peakAdmittedPerSecond: 0,
+    work: { useful: { requests: 0, busyMs: 0 }, wasted: { requests: 0, busyMs: 0 } },
   });
   for (const status of [200, 200, 429, 404, 413, 418, 999, -1]) {
     stats.received();
@@ -43,6 +44,13 @@ t.test(
     t.equal(main.snapshot().admitted, 1);
     t.equal(main.snapshot().byStatus['502'], 1);
     t.equal(main.snapshot().peakAdmittedPerSecond, 1);
+    worker.work(true, 1500);
+    worker.work(false, 250.5);
+    worker.work(false, 100);
+    t.same(main.snapshot().work, {
+      useful: { requests: 1, busyMs: 1500 },
+      wasted: { requests: 2, busyMs: 350.5 },
+    });
     t.throws(() => new CourierStats(new SharedArrayBuffer(8)), RangeError, 'too small a buffer is refused');
   },
 );

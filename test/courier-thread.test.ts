@@ -62,6 +62,7 @@ t.test(
       byStatus: { '200': 3, '403': 1, '429': 1, '502': 0, '504': 0 },
       admitted: 3,
       peakAdmittedPerSecond: 3,
+      work: { useful: { requests: 0, busyMs: 0 }, wasted: { requests: 0, busyMs: 0 } },
     });
 
     const down = once(thread, 'down');

@@ -19,6 +19,7 @@ t.test('reads config.phases of an Artillery file, YAML or JSON', async (t) => {
     ],
     external: false,
     source: 'file',
+    faults: [],
   });
   t.same(scenario.phases, resolveScenario('seed-repo').phases, 'the seed-repo preset is the repository file');
   t.same(readArtilleryPhases(`${FIX}/artillery-mixed.yml`), [
@@ -33,7 +34,7 @@ t.test('file errors name --scenario, the path and the problem', async (t) => {
   const cases: [string, string][] = [
     [
       'missing.yml',
-      '--scenario "missing.yml": not a preset and no such file; allowed: a preset (seed-article, seed-repo, smoke, external) or an Artillery YAML file',
+      '--scenario "missing.yml": not a preset and no such file; allowed: a preset (seed-article, seed-repo, smoke, metastable, external) or an Artillery YAML file',
     ],
     [FIX, `--scenario "${FIX}": is a folder; allowed: an Artillery YAML file`],
     [

@@ -109,11 +109,25 @@ t.test('presets', async (t) => {
     phases: PRESETS['seed-article'],
     external: false,
     source: 'preset',
+    faults: [],
   });
   t.equal(scenarioSeconds(article.phases), 1080, 'seed-article lasts 18 minutes');
   t.equal(scenarioSeconds(resolveScenario('seed-repo').phases), 1080, 'seed-repo lasts 18 minutes');
   t.equal(scenarioSeconds(resolveScenario('smoke').phases), 40);
-  t.same(resolveScenario('external'), { name: 'external', phases: [], external: true, source: 'preset' });
+  t.same(resolveScenario('external'), {
+    name: 'external',
+    phases: [],
+    external: true,
+    source: 'preset',
+    faults: [],
+  });
+  const metastable = resolveScenario('metastable');
+  t.equal(scenarioSeconds(metastable.phases), 480, 'metastable: 8 minutes of steady load');
+  t.same(
+    metastable.faults.map((f) => [f.kind, f.value, f.startS, f.durationS]),
+    [['courier-latency', '5000-9000', 120, 30]],
+    'with its trigger',
+  );
   for (const name of ['seed-article', 'seed-repo', 'smoke']) {
     t.same(validatePhases(PRESETS[name], name), PRESETS[name], `${name} passes its own validation`);
   }
@@ -125,6 +139,6 @@ t.test('presets', async (t) => {
   );
   t.equal(
     messageOf(() => resolveScenario(' ')),
-    'option --scenario: got " "; allowed: a preset (seed-article, seed-repo, smoke, external) or an Artillery YAML file',
+    'option --scenario: got " "; allowed: a preset (seed-article, seed-repo, smoke, metastable, external) or an Artillery YAML file',
   );
 });

@@ -26,6 +26,7 @@ import { LogScroll } from './log-pane.js';
 import { createWidgets, inner, type Widgets } from './panels.js';
 import { FOCUS_ORDER, initialUiState, type UiState } from './ui-state.js';
 import { ZOOM_SPANS, type Tone } from './view-model.js';
+import { KEY_OUTAGE_S, keyOutage } from './fault-view.js';
 
 export type { UiState } from './ui-state.js';
 
@@ -258,6 +259,16 @@ export function buildDashboard(
             .finally(afterAsync),
         );
         return;
+      case 'outage': {
+        if (!session.fireFault) {
+          flash('faults cannot be injected here (an outside courier)', 'bad');
+          return;
+        }
+        const spec = keyOutage(snap().t);
+        session.fireFault(spec);
+        flash(`courier outage for ${KEY_OUTAGE_S} s from ${spec.startS} s`, 'bad');
+        return;
+      }
       case 'help':
         ui.overlay = ui.overlay === 'help' ? 'none' : 'help';
         ui.overlayScroll = 0;

@@ -36,6 +36,7 @@ import {
 import { gaugeLines, sparkWidth } from './text-bars.js';
 import { SpeedMeter } from './speed-meter.js';
 import type { UiState } from './ui-state.js';
+import { withFaultMarker } from './fault-view.js';
 import {
   concurrencyChart,
   courierChart,
@@ -148,6 +149,7 @@ export class FrameDrawer {
       id === 'conc'
         ? `${snap.concurrency.total}/${snap.concurrency.delivery}/${snap.concurrency.notify}`
         : '',
+      snap.faults?.all.length ?? 0,
     ].join('|');
     if (this.chartKeys.get(el) === key && this.chartKeys.has(el)) return;
     this.chartKeys.set(el, key);
@@ -155,6 +157,7 @@ export class FrameDrawer {
     if (id === 'conc') model = concurrencyChart(rows, snap, ui.window, points);
     else if (id === 'rates') model = ratesChart(rows, ui.window, points);
     else model = courierChart(rows, ui.window, points);
+    model = withFaultMarker(model, rows, ui.window, points, snap.faults?.all ?? []);
     if (style === 'chart') drawChart(el as Widgets['conc'], model, focused);
     else drawSpark(el as Widgets['ratesSpark'], model, focused);
   }

@@ -16,6 +16,7 @@ export type Action =
   | { type: 'pause' }
   | { type: 'restart' }
   | { type: 'snapshot' }
+  | { type: 'outage' }
   | { type: 'help' }
   | { type: 'close' }
   | { type: 'focus'; dir: 1 | -1 }
@@ -68,6 +69,7 @@ const MAIN_KEYS: Record<string, Action> = {
   space: { type: 'pause' },
   r: { type: 'restart' },
   s: { type: 'snapshot' },
+  o: { type: 'outage' },
   '?': { type: 'help' },
   '/': { type: 'filter-open' },
   enter: { type: 'story' },
@@ -113,6 +115,7 @@ export const HELP_LINES: readonly string[] = [
   'space        pause / resume the load',
   'r            restart the run from scenario time 0',
   's            write a report snapshot (path shown)',
+  'o            a 60-second courier outage, now',
   '/            filter the log: a correlation id, or',
   '             START COMPLETE FAILED ERROR WARN, or',
   '             courier notify deliver lab',
@@ -139,6 +142,7 @@ export const HINTS: readonly Segment[] = [
   { text: 's snapshot', priority: 7 },
   { text: 'Tab focus', priority: 8 },
   { text: 'Enter story', priority: 9 },
+  { text: 'o outage', priority: 6 },
 ];
 
 /** Load factors that `+` and `-` step through (1 = the scenario as written). */

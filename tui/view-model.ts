@@ -17,6 +17,7 @@ import {
   escapeTags,
   type Segment,
 } from './format.js';
+import { faultSegment } from './fault-view.js';
 
 /** The 8 basic colours only: they look the same under every terminfo fallback. */
 export type Colour = 'black' | 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white';
@@ -424,8 +425,10 @@ export function statusSegments(snap: LabSnapshot, reached?: number): Segment[] {
     : snap.scenario === 'external'
       ? 'external load'
       : 'load done';
+  const fault = faultSegment(snap);
   return [
     { text: ` MODE ${snap.mode.toUpperCase()} `, priority: 0, tag: `black-fg}{${MODE_COLOUR[snap.mode]}-bg` },
+    ...(fault ? [fault] : []),
     { text: time, priority: 1 },
     { text: st.text, priority: 1, tag: `${st.colour}-fg` },
     { text: `load ${fmtRate(snap.loadRate)}/s ${fmtFactor(snap.loadFactor)}`, priority: 2 },

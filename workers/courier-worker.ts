@@ -12,6 +12,7 @@ import { LogWriter } from '../lab/logs/log-writer.js';
 import type { LogRecord } from '../lab/logs/log-record.js';
 import { ClockOrigin, RealClock } from '../lab/time/clock.js';
 import { deriveSeed, SeededRandom } from '../lab/time/random.js';
+import type { CourierFaultChange } from '../lab/courier/courier-controls.js';
 
 export interface CourierWorkerData {
   /** Marks a thread started for the courier (the module runs itself only then). */
@@ -32,6 +33,8 @@ export interface CourierWorkerData {
   logFile?: string;
   /** CourierStats buffer, owned by the main side. */
   stats: SharedArrayBuffer;
+  /** Faults in force when this thread starts (a restart keeps them). */
+  faults?: CourierFaultChange[];
   /** Also send each `slow-api` line to the main thread (a dashboard's log pane and order stories). */
   forwardLogs?: boolean;
 }
@@ -40,12 +43,13 @@ export type CourierWorkerReply =
   | { type: 'listening'; port: number; url: string }
   | { type: 'listen-error'; code: string; message: string }
   | { type: 'stopped' }
+  | { type: 'fault-applied' }
   /** Correlation ids answered 200 since the last such message (the courier-side delivered check). */
   | { type: 'delivered'; ids: string[] }
   /** `slow-api` lines since the last such message, newline-separated JSON text. */
   | { type: 'logs'; text: string };
 
-export type CourierWorkerCommand = { type: 'stop' };
+export type CourierWorkerCommand = { type: 'stop' } | { type: 'fault'; change: CourierFaultChange };
 
 type Port = Pick<MessagePort, 'postMessage' | 'on' | 'off'>;
 
@@ -83,10 +87,16 @@ export default async function runCourierWorker(data: CourierWorkerData, port: Po
     return;
   }
   const running = server;
+  for (const change of data.faults ?? []) running.service.controls.apply(change);
   const delivered = new DeliveredIdsForwarder(port);
   running.service.onDelivered = (id) => delivered.add(id);
   await new Promise<void>((resolve) => {
     const onMessage = (command: CourierWorkerCommand): void => {
+      if (command.type === 'fault') {
+        running.service.controls.apply(command.change);
+        port.postMessage({ type: 'fault-applied' } satisfies CourierWorkerReply);
+        return;
+      }
       if (command.type !== 'stop') return;
       port.off('message', onMessage);
       void running

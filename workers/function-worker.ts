@@ -18,6 +18,8 @@ export interface FunctionWorkerData {
   apiKey: string;
   retryPolicy: RetryPolicyName;
   counters: SharedArrayBuffer;
+  /** --attempt-timeout-ms: the delivery function's client timeout per courier call, scenario ms. */
+  attemptTimeoutMs?: number | undefined;
 }
 
 /** One invocation: what piscina carries to a worker thread. */
@@ -72,6 +74,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
         retryPolicy: s.data.retryPolicy,
         apiKey: s.data.apiKey,
         counters: s.counters,
+        attemptTimeoutMs: s.data.attemptTimeoutMs,
       },
       {
         post: (body, headers, signal) => post(s, task.courierUrl ?? '', body, headers, signal),

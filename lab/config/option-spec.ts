@@ -2,7 +2,10 @@
  * Every option the lab and the courier take: name, type, default, allowed range and meaning. The CLI, the
  * `--config` file loader, the validator and `--help` all read this one table.
  */
-export type OptionKind = 'number' | 'integer' | 'string' | 'enum' | 'boolean' | 'latency-range' | 'url';
+import { FAULT_FORM } from '../faults/fault-spec.js';
+
+export type OptionKind =
+  'number' | 'integer' | 'string' | 'enum' | 'boolean' | 'latency-range' | 'url' | 'fault';
 export type Scope = 'lab' | 'courier';
 
 export interface OptionSpec {
@@ -18,6 +21,11 @@ export interface OptionSpec {
   values?: readonly string[];
   /** Where the option applies. */
   scopes: readonly Scope[];
+  /**
+   * May be given more than once; the values form a list (in a config file: a list, under the name or its
+   * plural). Given on the command line, the list replaces the file's.
+   */
+  repeatable?: true;
   describe: string;
 }
 
@@ -48,7 +56,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'string',
     default: 'seed-article',
     scopes: LAB,
-    describe: 'seed-article, seed-repo, smoke, external, or an Artillery YAML file',
+    describe: 'seed-article, seed-repo, smoke, metastable, external, or an Artillery YAML file',
   },
   {
     name: 'mode',
@@ -183,6 +191,46 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: 'integration timeout: slower answers become 504',
   },
   { name: 'courier-path', kind: 'string', default: '/slow', scopes: BOTH, describe: 'the courier route' },
+  {
+    name: 'courier-capacity',
+    kind: 'integer',
+    min: 1,
+    max: 100000,
+    scopes: BOTH,
+    describe: 'requests the service behind the gateway serves at once, FIFO behind them (off by default)',
+  },
+  {
+    name: 'attempt-timeout-ms',
+    kind: 'number',
+    min: 1,
+    max: 3600000,
+    scopes: LAB,
+    describe: "the delivery function's client timeout per courier call, scenario ms (off by default)",
+  },
+  {
+    name: 'load-factor',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    max: 100,
+    scopes: LAB,
+    describe: "multiplies the scenario's arrival rate (a sweep's load axis)",
+  },
+  {
+    name: 'vary',
+    kind: 'string',
+    repeatable: true,
+    scopes: LAB,
+    describe:
+      'sweep: an axis, NAME=FROM:TO:STEP or NAME=A,B,C (an option, load, or fault.N.value|start|duration); once or twice',
+  },
+  {
+    name: 'fault',
+    kind: 'fault',
+    repeatable: true,
+    scopes: LAB,
+    describe: `a fault on scenario time, repeatable: ${FAULT_FORM}; kinds courier-outage, courier-latency, courier-failure-rate, courier-rate, load`,
+  },
   {
     name: 'courier-url',
     kind: 'url',
@@ -348,6 +396,8 @@ export function allowedText(spec: OptionSpec): string {
       return 'a non-empty string';
     case 'url':
       return 'an http:// or https:// URL';
+    case 'fault':
+      return FAULT_FORM;
     case 'latency-range':
       return `MIN-MAX in milliseconds, whole numbers, ${spec.min} <= MIN <= MAX <= ${spec.max}`;
     case 'integer':

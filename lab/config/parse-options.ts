@@ -12,6 +12,8 @@ import {
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
+import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
+import { PRESET_OPTIONS } from '../load/presets.js';
 import type { EngineKind } from '../run/engine.js';
 
 export interface LatencyRange {
@@ -28,6 +30,8 @@ export interface CourierOptions {
   apiKey: string;
   timeoutS: number;
   path: string;
+  /** Requests the backend serves at once (FIFO behind them); undefined: no capacity model. */
+  capacity?: number | undefined;
 }
 
 export interface CommonOptions {
@@ -42,7 +46,7 @@ export interface CommonOptions {
 }
 
 export interface LabOptions extends CommonOptions {
-  command: 'run' | 'compare';
+  command: 'run' | 'compare' | 'sweep';
   engine: EngineKind;
   scenario: string;
   mode: Mode;
@@ -66,9 +70,21 @@ export interface LabOptions extends CommonOptions {
   throttleRate: number;
   throttleBurst: number;
   fps: number;
+  /** The delivery function's client timeout per courier call, scenario ms; undefined: none. */
+  attemptTimeoutMs: number | undefined;
+  /** `--fault` (or a config file's `faults:`), in the order given; the scenario file's come on top. */
+  faults: FaultSpec[];
+  /** False when `faults` already holds the scenario's own (a sweep cell that varies one of them). */
+  scenarioFaults: boolean;
+  /** Multiplies the scenario's arrival rate; 1 = as written. */
+  loadFactor: number;
+  /** Sweep axes as typed (`--vary`); checked by lab/sweep/sweep-grid.ts against the other options. */
+  vary: string[];
 }
 
-type Raw = Map<string, string | number | boolean>;
+/** A repeatable option's values: as typed on the command line, or a config file's list entries. */
+type RawValue = string | number | boolean | unknown[];
+type Raw = Map<string, RawValue>;
 
 const FLAG_LIMIT = 4096;
 
@@ -93,8 +109,15 @@ function readArgv(argv: readonly string[], scope: Scope): { command: string | un
     if (!spec || !spec.scopes.includes(scope)) {
       throw new ConfigError(`unknown option --${name}; see --help for the options ${scopeWord(scope)} takes`);
     }
-    if (raw.has(name)) throw new ConfigError(`option --${name} given twice`);
-    if (eq !== -1) {
+    if (raw.has(name) && !spec.repeatable) throw new ConfigError(`option --${name} given twice`);
+    if (spec.repeatable) {
+      const next = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+      if (next === undefined)
+        throw new ConfigError(`option --${name}: no value given; allowed: ${allowedText(spec)}`);
+      const list = (raw.get(name) as unknown[] | undefined) ?? [];
+      list.push(next);
+      raw.set(name, list);
+    } else if (eq !== -1) {
       raw.set(name, arg.slice(eq + 1));
     } else if (spec.kind === 'boolean') {
       const next = argv[i + 1];
@@ -156,10 +179,17 @@ export function readConfigFile(path: string, scope: Scope): Raw {
   }
   const raw: Raw = new Map();
   for (const [key, value] of Object.entries(doc)) {
-    const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    // A repeatable option's list may go under its plural: `faults:` for --fault.
+    const singular = kebab.endsWith('s') ? SPEC_BY_NAME.get(kebab.slice(0, -1)) : undefined;
+    const name = singular?.repeatable ? singular.name : kebab;
     const spec = SPEC_BY_NAME.get(name);
     if (!spec || !spec.scopes.includes(scope) || name === 'config') {
       throw new ConfigError(`config file ${describeValue(path)}: unknown field ${describeValue(key)}`);
+    }
+    if (spec.repeatable) {
+      raw.set(name, Array.isArray(value) ? value : [value]);
+      continue;
     }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new ConfigError(
@@ -172,7 +202,7 @@ export function readConfigFile(path: string, scope: Scope): Raw {
 }
 
 /** Checks one value against its spec and returns it typed. */
-export function validateValue(spec: OptionSpec, value: string | number | boolean, source: string): unknown {
+export function validateValue(spec: OptionSpec, value: unknown, source: string): unknown {
   const fail = (): never => {
     throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`);
   };
@@ -198,6 +228,8 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
         return fail();
       }
     }
+    case 'fault':
+      return typeof value === 'string' ? parseFaultText(value, source) : parseFaultEntry(value, source);
     case 'latency-range': {
       const m = typeof value === 'string' ? /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value) : null;
       if (!m) return fail();
@@ -227,19 +259,45 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
 
 function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: Scope): Map<string, unknown> {
   const out = new Map<string, unknown>();
+  const scenario = raw.get('scenario') ?? fileRaw.get('scenario');
+  const preset =
+    typeof scenario === 'string' && Object.hasOwn(PRESET_OPTIONS, scenario)
+      ? PRESET_OPTIONS[scenario]
+      : undefined;
   for (const spec of OPTION_SPECS) {
     if (!spec.scopes.includes(scope)) continue;
+    if (spec.repeatable) {
+      out.set(spec.name, resolveRepeated(spec, raw.get(spec.name), fileRaw.get(spec.name), configPath));
+      continue;
+    }
     if (raw.has(spec.name))
       out.set(spec.name, validateValue(spec, raw.get(spec.name)!, `option --${spec.name}`));
     else if (fileRaw.has(spec.name)) {
       const source = `config file ${describeValue(configPath)}: field ${spec.name}`;
       out.set(spec.name, validateValue(spec, fileRaw.get(spec.name)!, source));
+    } else if (preset && Object.hasOwn(preset, spec.name)) {
+      out.set(spec.name, validateValue(spec, preset[spec.name]!, `preset ${String(scenario)}: ${spec.name}`));
     } else if (spec.default !== undefined) {
       const d = validateValue(spec, spec.default, `default of --${spec.name}`);
       out.set(spec.name, d);
     }
   }
   return out;
+}
+
+/** A repeatable option's list: the command line's values if any, else the file's, each checked. */
+function resolveRepeated(
+  spec: OptionSpec,
+  cli: RawValue | undefined,
+  file: RawValue | undefined,
+  configPath: string | undefined,
+): unknown[] {
+  if (Array.isArray(cli)) return cli.map((v) => validateValue(spec, v, `--${spec.name} ${String(v)}`));
+  if (Array.isArray(file)) {
+    const where = `config file ${describeValue(configPath)}: ${spec.name}s`;
+    return file.map((v, i) => validateValue(spec, v, `${where}[${i}]`));
+  }
+  return [];
 }
 
 function common(v: Map<string, unknown>): CommonOptions {
@@ -259,6 +317,7 @@ function common(v: Map<string, unknown>): CommonOptions {
       apiKey: v.get('courier-api-key') as string,
       timeoutS: v.get('courier-timeout-s') as number,
       path: normalisePath(v.get('courier-path') as string),
+      capacity: v.get('courier-capacity') as number | undefined,
     },
   };
 }
@@ -292,13 +351,18 @@ export function parseCourierOptions(argv: readonly string[]): CommonOptions {
 
 export function parseLabOptions(argv: readonly string[]): LabOptions {
   const { command, values: v } = loadRaw(argv, 'lab');
-  if (command !== undefined && command !== 'compare' && command !== 'run') {
-    throw new ConfigError(`unknown command ${describeValue(command)}; allowed: compare (or none, for a run)`);
+  if (command !== undefined && command !== 'compare' && command !== 'run' && command !== 'sweep') {
+    throw new ConfigError(
+      `unknown command ${describeValue(command)}; allowed: compare, sweep (or none, for a run)`,
+    );
   }
   const options: LabOptions = {
     ...common(v),
-    command: command === 'compare' ? 'compare' : 'run',
-    engine: (v.get('engine') as EngineKind | undefined) ?? (command === 'compare' ? 'virtual' : 'threads'),
+    command: command === 'compare' || command === 'sweep' ? command : 'run',
+    // compare and sweep default to the virtual engine (DESIGN section 7).
+    engine:
+      (v.get('engine') as EngineKind | undefined) ??
+      (command === 'compare' || command === 'sweep' ? 'virtual' : 'threads'),
     scenario: v.get('scenario') as string,
     mode: v.get('mode') as Mode,
     headless: v.get('headless') as boolean,
@@ -321,7 +385,23 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     throttleRate: v.get('throttle-rate') as number,
     throttleBurst: v.get('throttle-burst') as number,
     fps: v.get('fps') as number,
+    attemptTimeoutMs: v.get('attempt-timeout-ms') as number | undefined,
+    faults: v.get('fault') as FaultSpec[],
+    scenarioFaults: true,
+    loadFactor: v.get('load-factor') as number,
+    vary: v.get('vary') as string[],
   };
+  if (options.command !== 'sweep' && options.vary.length > 0) {
+    throw new ConfigError(
+      `option --vary: only the sweep command takes it; allowed: npm run lab -- sweep --vary ...`,
+    );
+  }
+  checkLabOptions(options);
+  return options;
+}
+
+/** Rules between options, checked again for each sweep cell. */
+export function checkLabOptions(options: LabOptions): void {
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
@@ -342,7 +422,6 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
       `option --engine: got "virtual" with --courier-url; allowed: threads (an outside courier runs on real time)`,
     );
   }
-  return options;
 }
 
 /** The lab's options with every default, for tests and benchmarks that set only a few. */

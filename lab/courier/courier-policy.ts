@@ -97,6 +97,19 @@ export function admitCourierRequest(
 }
 
 /**
+ * The integration's draws for an admitted request: a failure (at once), or the latency its work takes.
+ * Failure first, then latency (only for non-failures), so a seed replays the same outcomes with or without
+ * the backend's capacity model.
+ */
+export function drawIntegration(
+  random: Random,
+  options: CourierOptions,
+): { failed: CourierDecision } | { latencyMs: number } {
+  if (random.chance(options.failureRate)) return { failed: FAILED };
+  return { latencyMs: random.uniform(options.latency.minMs, options.latency.maxMs) };
+}
+
+/**
  * What the integration does with an admitted request: fail at once with probability `failureRate`, else
  * answer after a uniform latency, or after exactly the integration timeout with 504 if the latency is
  * longer. Draws failure first, then latency (only for non-failures).
@@ -106,8 +119,9 @@ export function integrationOutcome(
   random: Random,
   options: CourierOptions,
 ): CourierDecision {
-  if (random.chance(options.failureRate)) return FAILED;
-  const latency = random.uniform(options.latency.minMs, options.latency.maxMs);
+  const drawn = drawIntegration(random, options);
+  if ('failed' in drawn) return drawn.failed;
+  const latency = drawn.latencyMs;
   const timeoutMs = options.timeoutS * 1000;
   if (latency > timeoutMs) return { status: 504, body: TIMEOUT_BODY, delayMs: timeoutMs };
   return { status: 200, body: successBody(requestId), delayMs: latency };

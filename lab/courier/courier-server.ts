@@ -121,11 +121,20 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
         finish(res, arrival, result.status, body, extra);
         return;
       }
-      service.integrate(arrival, (outcome) => finish(res, arrival, outcome.status, outcome.body));
+      const ticket = service.integrate(arrival, (outcome) =>
+        finish(res, arrival, outcome.status, outcome.body),
+      );
+      // A caller that hangs up (its client timeout) leaves its work queued: the backend cannot know.
+      if (ticket) res.once('close', () => ticket.hangUp());
     });
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // An outage: a keep-alive connection opened before it is cut as the next request comes.
+    if (!service.controls.up) {
+      req.socket.destroy();
+      return;
+    }
     const headers = req.headers;
     const cid = headers['x-correlation-id'];
     const arrival = service.arrive(
@@ -161,6 +170,9 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
   // Check stalled requests every second (Node's default, 30 s, lets a half-sent request hold a socket).
   const server = createServer({ connectionsCheckingInterval: 1000 }, handle);
   hardenServer(server);
+  server.on('connection', (socket) => {
+    if (!service.controls.up) socket.destroy();
+  });
 
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);

@@ -9,6 +9,8 @@ import type { Clock, Timer } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { TokenBucket } from '../time/token-bucket.js';
 import { admitCourierRequest, integrationOutcome, type CourierDecision } from './courier-policy.js';
+import { CourierBackend, serveAdmitted, type BackendTicket } from './courier-backend.js';
+import { CourierControls } from './courier-controls.js';
 import { CourierLog, type CourierLogSink } from './courier-log.js';
 import { CourierStats } from './courier-stats.js';
 
@@ -33,7 +35,12 @@ export interface Arrival {
 
 export class CourierService {
   readonly stats: CourierStats;
+  /** The configured options; the ones in force (faults) are `controls.options`. */
   readonly options: CourierOptions;
+  /** What faults change: up or refusing connections, latency, failure rate, the plan's rate. */
+  readonly controls: CourierControls;
+  /** The service behind the gateway with its capacity (--courier-capacity); none when off. */
+  readonly backend: CourierBackend | undefined;
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly bucket: TokenBucket;
@@ -62,6 +69,16 @@ export class CourierService {
     this.log = config.logWriter ? new CourierLog(config.logWriter, config.startedAtMs) : undefined;
     this.logSink = config.logWriter;
     this.idPrefix = config.random.fork('request-id').next().toString(36).slice(2, 8);
+    this.controls = new CourierControls(config.options, this.bucket, config.clock);
+    const stats = this.stats;
+    this.backend = config.options.capacity
+      ? new CourierBackend({
+          clock: config.clock,
+          capacity: config.options.capacity,
+          timeoutMs: config.options.timeoutS * 1000,
+          onWork: (useful, ms) => stats.work(useful, ms),
+        })
+      : undefined;
   }
 
   /** A request arrived (any route): counted and logged, with an id of its own. */
@@ -75,26 +92,32 @@ export class CourierService {
 
   /** The usage-plan door at arrival: a refusal (403, 429), or undefined once the request took its token. */
   admit(arrival: Arrival, apiKey: string | undefined): CourierDecision | undefined {
-    const refusal = admitCourierRequest(apiKey, arrival.arrivedAt, this.bucket, this.options);
+    const refusal = admitCourierRequest(apiKey, arrival.arrivedAt, this.bucket, this.controls.options);
     if (!refusal) this.stats.admitted(arrival.arrivedAt);
     return refusal;
   }
 
   /**
    * The integration's answer for an admitted request, handed to `answer` when it is due on the scenario
-   * clock (at once for a failure).
+   * clock (at once for a failure). With the capacity model, the backend serves it and the ticket tells it
+   * when the caller hangs up (its work is then wasted); otherwise there is no ticket.
    */
-  integrate(arrival: Arrival, answer: (decision: CourierDecision) => void): void {
-    const outcome = integrationOutcome(arrival.requestId, this.random, this.options);
+  integrate(arrival: Arrival, answer: (decision: CourierDecision) => void): BackendTicket | undefined {
+    const options = this.controls.options;
+    if (this.backend) {
+      return serveAdmitted(this.backend, arrival.requestId, this.random, options, answer, arrival.arrivedAt);
+    }
+    const outcome = integrationOutcome(arrival.requestId, this.random, options);
     if (outcome.delayMs <= 0) {
       answer(outcome);
-      return;
+      return undefined;
     }
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(timer);
       answer(outcome);
     }, outcome.delayMs);
     this.pending.add(timer);
+    return undefined;
   }
 
   /** Counts and logs an answer; call it just before the answer leaves. */
@@ -125,6 +148,7 @@ export class CourierService {
 
   /** Cancels every answer still waiting out its latency. */
   close(): void {
+    this.backend?.close();
     for (const timer of this.pending) timer.cancel();
     this.pending.clear();
   }

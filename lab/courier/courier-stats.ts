@@ -24,6 +24,13 @@ const PEAK = OTHER + 3;
 const CURRENT_SECOND = OTHER + 4;
 const CURRENT_COUNT = OTHER + 5;
 const SLOTS = OTHER + 6;
+/** Float64 slots after the ints (8-byte aligned): the backend's useful and wasted work (capacity model). */
+const WORK_OFFSET = Math.ceil((SLOTS * Int32Array.BYTES_PER_ELEMENT) / 8) * 8;
+const USEFUL_REQUESTS = 0;
+const USEFUL_MS = 1;
+const WASTED_REQUESTS = 2;
+const WASTED_MS = 3;
+const BYTES = WORK_OFFSET + 4 * Float64Array.BYTES_PER_ELEMENT;
 
 export interface CourierStatsSnapshot {
   /** Requests answered, any status. */
@@ -36,19 +43,24 @@ export interface CourierStatsSnapshot {
   admitted: number;
   /** Most admissions within one scenario second (seconds counted from scenario time 0). */
   peakAdmittedPerSecond: number;
+  /** The backend's work (zero without --courier-capacity): requests and scenario ms of service. */
+  work: { useful: { requests: number; busyMs: number }; wasted: { requests: number; busyMs: number } };
 }
 
 export class CourierStats {
   readonly buffer: SharedArrayBuffer;
   private readonly ints: Int32Array;
+  private readonly floats: Float64Array;
 
   /** Wraps an existing buffer (the worker side), or makes a new one. */
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
-    if (this.buffer.byteLength < SLOTS * Int32Array.BYTES_PER_ELEMENT) {
-      throw new RangeError(`CourierStats needs ${SLOTS * 4} bytes, got ${this.buffer.byteLength}`);
+    this.buffer = buffer ?? new SharedArrayBuffer(BYTES);
+    if (this.buffer.byteLength < BYTES) {
+      throw new RangeError(`CourierStats needs ${BYTES} bytes, got ${this.buffer.byteLength}`);
     }
     this.ints = new Int32Array(this.buffer, 0, SLOTS);
+    // One writer (the courier's thread): plain stores; a reader may see a figure one request behind.
+    this.floats = new Float64Array(this.buffer, WORK_OFFSET, 4);
     if (!buffer) Atomics.store(this.ints, CURRENT_SECOND, -1);
   }
 
@@ -77,6 +89,13 @@ export class CourierStats {
     Atomics.add(this.ints, slot === -1 ? OTHER : slot, 1);
   }
 
+  /** The backend finished `busyMs` of work for a caller still waiting (useful) or not (wasted). */
+  work(useful: boolean, busyMs: number): void {
+    const f = this.floats;
+    f[useful ? USEFUL_REQUESTS : WASTED_REQUESTS]! += 1;
+    f[useful ? USEFUL_MS : WASTED_MS]! += busyMs;
+  }
+
   snapshot(): CourierStatsSnapshot {
     const ints = this.ints;
     const byStatus: Record<string, number> = {};
@@ -95,6 +114,10 @@ export class CourierStats {
       byStatus,
       admitted: Atomics.load(ints, ADMITTED),
       peakAdmittedPerSecond: Atomics.load(ints, PEAK),
+      work: {
+        useful: { requests: this.floats[USEFUL_REQUESTS]!, busyMs: this.floats[USEFUL_MS]! },
+        wasted: { requests: this.floats[WASTED_REQUESTS]!, busyMs: this.floats[WASTED_MS]! },
+      },
     };
   }
 }

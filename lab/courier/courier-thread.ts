@@ -13,6 +13,8 @@ import type {
 } from '../../workers/courier-worker.js';
 import { CourierStats, type CourierStatsSnapshot } from './courier-stats.js';
 import { workerEntry } from './worker-entry.js';
+import type { CourierFaultChange, CourierFaultTarget } from './courier-controls.js';
+import type { LatencyRange } from '../config/parse-options.js';
 
 export interface CourierThreadOptions {
   options: CourierOptions;
@@ -71,7 +73,7 @@ export class CourierError extends Error {
   override name = 'CourierError';
 }
 
-export class CourierThread extends EventEmitter<CourierThreadEvents> {
+export class CourierThread extends EventEmitter<CourierThreadEvents> implements CourierFaultTarget {
   private readonly config: CourierThreadOptions;
   private readonly shared = new CourierStats();
   private readonly startedAtMs: number;
@@ -85,6 +87,10 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
   private currentUrl: string | undefined;
   private port: number;
   private lastError: Error | undefined;
+  /** The latest change per kind: a restarted thread starts with the faults in force. */
+  private readonly faultsInForce = new Map<CourierFaultChange['method'], CourierFaultChange>();
+  /** Resolvers of changes sent and not yet acknowledged, in order (a thread answers messages in order). */
+  private faultAcks: (() => void)[] = [];
   /** Correlation ids the courier answered 200, over every thread it ran in. */
   readonly deliveredIds = new Set<string>();
 
@@ -115,6 +121,34 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
   /** Counters in shared memory; cheap enough to call every frame. */
   stats(): CourierStatsSnapshot {
     return this.shared.snapshot();
+  }
+
+  /** Sends a fault change to the courier's thread (a message: its state lives there). */
+  /** Resolves once the thread has applied it (at once when no thread runs: the next one starts with it). */
+  applyFault(change: CourierFaultChange): Promise<void> {
+    this.faultsInForce.set(change.method, change);
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.faultAcks.push(resolve);
+      worker.postMessage({ type: 'fault', change } satisfies CourierWorkerCommand);
+    });
+  }
+
+  setCourierUp(up: boolean): void {
+    void this.applyFault({ method: 'setCourierUp', value: up });
+  }
+
+  setCourierLatency(range: LatencyRange | undefined): void {
+    void this.applyFault({ method: 'setCourierLatency', value: range });
+  }
+
+  setCourierFailureRate(rate: number | undefined): void {
+    void this.applyFault({ method: 'setCourierFailureRate', value: rate });
+  }
+
+  setCourierRate(rate: number | undefined): void {
+    void this.applyFault({ method: 'setCourierRate', value: rate });
   }
 
   /** Terminates the thread as a crash would (for fault tests); it is restarted. Resolves once it is gone. */
@@ -162,6 +196,7 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
       port,
       logFile: this.config.logFile,
       stats: this.shared.buffer,
+      faults: [...this.faultsInForce.values()],
       forwardLogs: this.config.forwardLogs ?? false,
     };
     const worker = new Worker(WORKER_ENTRY, { workerData: data });
@@ -178,6 +213,8 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
           this.failedRestarts = 0;
           this.emit('up', { url: reply.url, restarts: data.generation });
           resolve(reply.url);
+        } else if (reply.type === 'fault-applied') {
+          this.faultAcks.shift()?.();
         } else if (reply.type === 'delivered') {
           for (const id of reply.ids) this.deliveredIds.add(id);
         } else if (reply.type === 'logs') {
@@ -194,6 +231,8 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
           if (this.worker === worker) this.worker = undefined;
           const wasUp = this.isUp;
           this.isUp = false;
+          // A thread gone with changes unanswered: the next one starts with them (faultsInForce).
+          for (const ack of this.faultAcks.splice(0)) ack();
           exitedResolve();
           if (!listening) {
             const err =

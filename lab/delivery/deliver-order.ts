@@ -4,8 +4,9 @@ import type { HandlerLog, HandlerOutcome, TaskContext } from '../runtime/functio
 import type { WorkerCounters } from '../runtime/worker-counters.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-/** A courier answer, or a connection that failed before one. */
-export type CourierAnswer = { status: number } | { status: 'connection-error'; message: string };
+/** A courier answer, a connection that failed before one, or an attempt cut by the client timeout. */
+export type CourierAnswer =
+  { status: number } | { status: 'connection-error'; message: string } | { status: 'attempt-timeout' };
 
 export interface DeliveryDeps {
   clock: Clock;
@@ -17,6 +18,11 @@ export interface DeliveryDeps {
   acquireToken?: (signal: AbortSignal) => Promise<void>;
   apiKey: string;
   counters?: WorkerCounters;
+  /**
+   * The client timeout of one courier call, scenario ms (`--attempt-timeout-ms`); none when absent, as in
+   * the seed. A call that runs longer is aborted and counts as a failed attempt, retried per the policy.
+   */
+  attemptTimeoutMs?: number | undefined;
 }
 
 /** The EventBridge event the bus hands the delivery function. */
@@ -52,7 +58,10 @@ export async function deliverOrder(
         await deps.acquireToken(signal);
       }
       deps.counters?.add('courierCalls');
-      const answer = await deps.post(order, headers, signal);
+      const answer =
+        deps.attemptTimeoutMs === undefined
+          ? await deps.post(order, headers, signal)
+          : await postWithin(deps, deps.attemptTimeoutMs, order, headers, signal);
       deps.counters?.countStatus(answer.status);
       if (typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300) {
         if (attempt > 1)
@@ -62,7 +71,9 @@ export async function deliverOrder(
       last =
         answer.status === 'connection-error'
           ? `courier unreachable: ${answer.message}`
-          : `courier answered ${answer.status}`;
+          : answer.status === 'attempt-timeout'
+            ? `courier call timed out after ${deps.attemptTimeoutMs} ms`
+            : `courier answered ${answer.status}`;
       if (attempt === policy.maxAttempts) break;
       const wait = policy.waitMs(attempt, deps.random);
       logs.push({
@@ -78,4 +89,31 @@ export async function deliverOrder(
     throw err;
   }
   return { ok: false, code: 'CourierError', message: `${last} after ${policy.maxAttempts} attempts`, logs };
+}
+
+/** One courier call cut at `timeoutMs` of scenario time: its request is aborted, the caller hangs up. */
+async function postWithin(
+  deps: DeliveryDeps,
+  timeoutMs: number,
+  body: unknown,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<CourierAnswer> {
+  const attempt = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => attempt.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = deps.clock.setTimeout(() => {
+    timedOut = true;
+    attempt.abort(new Error(`attempt timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  try {
+    return await deps.post(body, headers, attempt.signal);
+  } catch (err) {
+    if (timedOut && !signal.aborted) return { status: 'attempt-timeout' };
+    throw err;
+  } finally {
+    timer.cancel();
+    signal.removeEventListener('abort', onAbort);
+  }
 }

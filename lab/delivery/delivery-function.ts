@@ -19,6 +19,8 @@ export interface DeliveryEnvironment {
   retryPolicy: RetryPolicyName;
   apiKey: string;
   counters?: WorkerCounters | undefined;
+  /** --attempt-timeout-ms: the client timeout of one courier call, scenario ms; none when undefined. */
+  attemptTimeoutMs?: number | undefined;
 }
 
 export type DeliveryTransport = Pick<DeliveryDeps, 'post' | 'acquireToken'>;
@@ -41,6 +43,7 @@ export function runDelivery(
       acquireToken: transport.acquireToken,
       apiKey: env.apiKey,
       counters: env.counters,
+      attemptTimeoutMs: env.attemptTimeoutMs,
     },
     signal,
   );

@@ -1,19 +1,27 @@
 /**
- * Reads the load phases out of an Artillery test file (YAML or JSON): `config.phases`, nothing else. The
- * rest of the file (target, scenarios, plugins) is ignored: the lab always sends to its own ingress.
+ * Reads the load phases out of an Artillery test file (YAML or JSON): `config.phases`, and the lab's own
+ * top-level `faults:` list if there is one (Artillery ignores keys it does not know). The rest of the file
+ * (target, scenarios, plugins) is ignored: the lab always sends to its own ingress.
  * Parsed with the `core` schema and no custom tags, so a file can hold data only, never code.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, describeValue } from '../config/config-error.js';
 import { validatePhases, type Phase } from './phases.js';
 import { parseYamlData } from '../config/yaml-data.js';
+import { parseFaultList, type FaultSpec } from '../faults/fault-spec.js';
 
 /** An Artillery file is a few hundred bytes; anything past this is not one. */
 export const MAX_ARTILLERY_FILE_BYTES = 1024 * 1024;
 
-const PRESET_HINT = 'a preset (seed-article, seed-repo, smoke, external) or an Artillery YAML file';
+const PRESET_HINT =
+  'a preset (seed-article, seed-repo, smoke, metastable, external) or an Artillery YAML file';
 
 export function readArtilleryPhases(path: string): Phase[] {
+  return readArtilleryFile(path).phases;
+}
+
+/** The phases and the faults of an Artillery file. */
+export function readArtilleryFile(path: string): { phases: Phase[]; faults: FaultSpec[] } {
   const source = `--scenario ${describeValue(path)}`;
   const refuse = (problem: string, allowed: string): never => {
     throw new ConfigError(`${source}: ${problem}; allowed: ${allowed}`);
@@ -53,7 +61,12 @@ export function readArtilleryPhases(path: string): Phase[] {
   if (phases === undefined || phases === null) {
     return refuse('has no config.phases', 'an Artillery file whose config.phases lists the load phases');
   }
-  return validatePhases(phases, source, 'config.phases');
+  const faultList = isMapping(data) ? data.faults : undefined;
+  return {
+    phases: validatePhases(phases, source, 'config.phases'),
+    faults:
+      faultList === undefined || faultList === null ? [] : parseFaultList(faultList, `${source}: faults`),
+  };
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,8 @@
  * Rates are arrivals per scenario second, durations scenario seconds (`--speed` scales both later).
  */
 import { ConfigError, describeValue } from '../config/config-error.js';
-import { readArtilleryPhases } from './artillery-file.js';
+import { readArtilleryFile } from './artillery-file.js';
+import { parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
 import type { Phase } from './phases.js';
 
 export interface Scenario {
@@ -13,6 +14,8 @@ export interface Scenario {
   /** True for `external`: no built-in load, the ingress serves outside clients until stopped. */
   external: boolean;
   source: 'preset' | 'file';
+  /** The scenario's own fault schedule (a file's `faults:`, a preset's built-in trigger). */
+  faults: readonly FaultSpec[];
 }
 
 export const PRESETS: Readonly<Record<string, readonly Phase[]>> = {
@@ -34,7 +37,27 @@ export const PRESETS: Readonly<Record<string, readonly Phase[]>> = {
     { duration: 20, arrivalRate: 2, name: 'Warm up' },
     { duration: 20, arrivalRate: 2, rampTo: 6, name: 'Ramp up' },
   ],
+  /**
+   * A metastable failure (aws-semantics 9.7, 9.8; README "The metastable preset"): 3 orders a second, which
+   * the system carries calmly, a 30-second courier slowdown at 2 minutes, then the same load again. With
+   * PRESET_OPTIONS below: in mode none it stays degraded long after the trigger; in mode queue it recovers.
+   */
+  metastable: [{ duration: 480, arrivalRate: 3, name: 'Steady load' }],
   external: [],
+};
+
+/** A preset's own faults (the trigger), in the CLI form. */
+const PRESET_FAULTS: Readonly<Record<string, readonly string[]>> = {
+  metastable: ['courier-latency=5000-9000@120+30'],
+};
+
+/**
+ * Options a preset needs to mean what it says, used where neither the command line nor a config file set
+ * them: the metastable preset's courier capacity (8 at once, about 8 requests a second at 0-2 s) and the
+ * delivery function's 3-second client timeout (as Huang et al.'s retry experiment).
+ */
+export const PRESET_OPTIONS: Readonly<Record<string, Readonly<Record<string, string | number>>>> = {
+  metastable: { 'courier-capacity': 8, 'attempt-timeout-ms': 3000 },
 };
 
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
@@ -49,6 +72,7 @@ export function resolveScenario(nameOrFile: string): Scenario {
       phases: preset.map((p) => ({ ...p })),
       external: nameOrFile === 'external',
       source: 'preset',
+      faults: (PRESET_FAULTS[nameOrFile] ?? []).map((text) => parseFaultText(text, `preset ${nameOrFile}`)),
     };
   }
   if (nameOrFile.trim() === '') {
@@ -56,5 +80,6 @@ export function resolveScenario(nameOrFile: string): Scenario {
       `option --scenario: got ${describeValue(nameOrFile)}; allowed: ${SCENARIO_ALLOWED}`,
     );
   }
-  return { name: nameOrFile, phases: readArtilleryPhases(nameOrFile), external: false, source: 'file' };
+  const file = readArtilleryFile(nameOrFile);
+  return { name: nameOrFile, phases: file.phases, external: false, source: 'file', faults: file.faults };
 }

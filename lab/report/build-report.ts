@@ -6,6 +6,7 @@ import type { OrderCounts, SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
+import type { RecoveryVerdict } from '../faults/recovery.js';
 
 export const REPORT_VERSION = 2;
 
@@ -64,6 +65,8 @@ export interface RunReport {
     outages: number;
     /** Calls that never reached the courier (its thread down, or an outside API unreachable). */
     connectionErrors: number;
+    /** The backend's work done for callers already answered 504 or gone (--courier-capacity). */
+    wastedWork?: { requests: number; busyMs: number; usefulRequests: number; usefulBusyMs: number };
     /** Distinct correlation ids the courier answered 200, counted by the courier (null: outside courier). */
     deliveredIds: number | null;
   };
@@ -86,6 +89,10 @@ export interface RunReport {
   /** What ended the run: the load finishing, a drain, a signal, or an error. */
   endedBy: string;
   series: SeriesRow[];
+  /** The fault schedule as run (DESIGN section 8); empty without faults. */
+  faults?: { kind: string; value: string; startS: number; durationS: number }[];
+  /** Present in a report with faults. */
+  recovery?: RecoveryVerdict | null;
 }
 
 /** Options as run, with the API key redacted: a report never carries a secret. */

@@ -1,4 +1,5 @@
 import type { RunReport } from './build-report.js';
+import { verdictText } from '../faults/recovery.js';
 
 /** Minutes and seconds of scenario time: 125 -> "02:05". */
 export function clockText(seconds: number): string {
@@ -59,7 +60,20 @@ export function summaryRows(r: RunReport): [string, string][] {
           ['process CPU (share of a core)', `${r.host.cpuPctOfOneCore}%`],
         ] as [string, string][])
       : []),
+    ...faultRows(r),
   ];
+}
+
+/** The faults and the recovery verdict, in reports that have them. */
+function faultRows(r: RunReport): [string, string][] {
+  if (!r.faults?.length) return [];
+  const rows: [string, string][] = [
+    ['faults', r.faults.map((f) => `${f.kind}=${f.value}@${f.startS}+${f.durationS}`).join(' ')],
+  ];
+  if (r.recovery) rows.push(['recovery', verdictText(r.recovery)]);
+  const w = r.courier.wastedWork;
+  if (w) rows.push(['courier wasted work', `${w.requests} requests, ${(w.busyMs / 1000).toFixed(0)} s busy`]);
+  return rows;
 }
 
 /** A plain text table: a label column, then one column per report. */

@@ -6,6 +6,8 @@
 import type { Clock } from '../time/clock.js';
 import type { Executor } from '../runtime/function-types.js';
 import type { IngressAnswer } from '../pipeline/pipeline.js';
+import type { CourierFaultTarget } from '../courier/courier-controls.js';
+import type { BackendWorkTotals } from '../faults/report-fields.js';
 
 export const ENGINES = ['threads', 'virtual'] as const;
 export type EngineKind = (typeof ENGINES)[number];
@@ -49,6 +51,10 @@ export interface Engine {
   readonly courierUp: boolean;
   /** Correlation ids the courier answered 200, counted by the courier; undefined for an outside courier. */
   deliveredIds(): ReadonlySet<string> | undefined;
+  /** Where courier faults go (issue 11); undefined for an outside courier, which faults cannot reach. */
+  readonly courierFaults: CourierFaultTarget | undefined;
+  /** The courier backend's useful and wasted work; undefined without --courier-capacity. */
+  backendWork(): BackendWorkTotals | undefined;
   /** Lets the clock run until `stop()` (the virtual engine drives it; real time needs no help). */
   run(): void;
   /** Stops the transports once the pipeline has stopped. */

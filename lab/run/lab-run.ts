@@ -21,6 +21,11 @@ import type { LabSnapshot, SeriesRow } from '../lab-view.js';
 import type { CourierCounts, Engine, EngineKind } from './engine.js';
 import { defaultFiles, type RunFiles } from './run-files.js';
 import { buildSample, buildSnapshot } from './read-model.js';
+import { FaultSchedule } from '../faults/fault-schedule.js';
+import { faultsOfRun } from '../faults/run-faults.js';
+import { recoveryVerdict, verdictText } from '../faults/recovery.js';
+import type { FaultSpec } from '../faults/fault-spec.js';
+import { ConfigError } from '../config/config-error.js';
 
 export type RunState = LabSnapshot['state'];
 
@@ -60,6 +65,9 @@ export class LabRun extends EventEmitter<RunEvents> {
   readonly throttle: ClientThrottle;
   readonly pipeline: Pipeline;
   readonly load: LoadGenerator | undefined;
+  /** The fault schedule (issue 11): the scenario's faults and --fault, on the engine's clock. */
+  readonly faults: FaultSchedule;
+  private readonly plannedFaults: readonly FaultSpec[];
   /** Peak of the queue's visible depth and oldest age, over the samples. */
   readonly queuePeaks = { depth: 0, oldestAgeS: 0 };
   private state: RunState = 'starting';
@@ -100,8 +108,29 @@ export class LabRun extends EventEmitter<RunEvents> {
         clock: this.engine.clock,
         scenario: this.scenario,
         send: () => this.engine.sendOrder(nextOrder()),
+        factor: options.loadFactor,
       });
     }
+    this.plannedFaults = faultsOfRun(this.scenario, options);
+    const courierFaults = this.engine.courierFaults;
+    const unreachable = this.plannedFaults.find((f) => f.kind !== 'load' && !courierFaults);
+    if (unreachable) {
+      throw new ConfigError(
+        `fault ${unreachable.kind}: the courier is outside the lab (--courier-url); allowed: load faults only`,
+      );
+    }
+    this.faults = new FaultSchedule({
+      clock: this.engine.clock,
+      target: {
+        setCourierUp: (up) => courierFaults?.setCourierUp(up),
+        setCourierLatency: (range) => courierFaults?.setCourierLatency(range),
+        setCourierFailureRate: (rate) => courierFaults?.setCourierFailureRate(rate),
+        setCourierRate: (rate) => courierFaults?.setCourierRate(rate),
+        // A load fault multiplies the run's own factor (--load-factor, or the sweep's load axis).
+        setLoadFactor: (factor) => this.load?.setFactor((factor ?? 1) * options.loadFactor),
+      },
+      log: (level, message) => this.event(level, message),
+    });
   }
 
   get kind(): EngineKind {
@@ -121,6 +150,8 @@ export class LabRun extends EventEmitter<RunEvents> {
     this.host.start();
     this.state = 'running';
     this.scheduleSample(1);
+    // Scenario time 0 is now (the threads engine has just moved it): fault windows count from here.
+    for (const fault of this.plannedFaults) this.faults.add(fault);
     this.load?.start();
     this.event(
       'INFO',
@@ -190,6 +221,7 @@ export class LabRun extends EventEmitter<RunEvents> {
     this.endedAtS = this.t;
     this.state = 'stopped';
     this.sampleTimer?.cancel();
+    this.faults.stop();
     this.pipeline.stop();
     void this.throttle.stop();
     this.pipeline.runtime.close('the lab is stopping');
@@ -209,7 +241,18 @@ export class LabRun extends EventEmitter<RunEvents> {
   }
 
   snapshot(): LabSnapshot {
-    return buildSnapshot(this);
+    const snap = buildSnapshot(this);
+    const all = this.faults.list();
+    if (all.length > 0) {
+      snap.faults = { all, active: this.faults.active().map((f) => ({ ...f })) };
+      const lastEndS = Math.max(...all.map((f) => f.startS + f.durationS));
+      if (snap.t > lastEndS) {
+        const verdict = recoveryVerdict({ series: this.recorder.rows, faults: all });
+        // Stuck only means "not back yet" while the run goes on.
+        if (verdict) snap.faults.verdict = verdict.recovered ? verdictText(verdict) : 'not recovered yet';
+      }
+    }
+    return snap;
   }
 
   /** A lab event in the run's log (mode switches, outages), so the log tells the whole story. */

@@ -11,9 +11,11 @@ export const WorkerCounter = {
   answeredOther: 5,
   connectionErrors: 6,
   throttleWaits: 7,
+  /** Courier calls cut by the delivery function's client timeout (--attempt-timeout-ms). */
+  attemptTimeouts: 8,
 } as const;
 export type WorkerCounterName = keyof typeof WorkerCounter;
-const SLOTS = 8;
+const SLOTS = 9;
 
 export class WorkerCounters {
   readonly buffer: SharedArrayBuffer;
@@ -33,8 +35,9 @@ export class WorkerCounters {
   }
 
   /** Counts a courier answer by status class. */
-  countStatus(status: number | 'connection-error'): void {
+  countStatus(status: number | 'connection-error' | 'attempt-timeout'): void {
     if (status === 'connection-error') this.add('connectionErrors');
+    else if (status === 'attempt-timeout') this.add('attemptTimeouts');
     else if (status >= 200 && status < 300) this.add('answered2xx');
     else if (status === 429) this.add('answered429');
     else if (status >= 500) this.add('answered5xx');

@@ -12,6 +12,8 @@ import { createIngressClient, type IngressClient } from '../../ingress/ingress-c
 import type { LogRecord } from '../../logs/log-record.js';
 import type { CourierCounts, Engine, EngineHooks } from '../../run/engine.js';
 import type { EngineParts } from '../../run/lab-run.js';
+import type { CourierFaultTarget } from '../../courier/courier-controls.js';
+import type { BackendWorkTotals } from '../../faults/report-fields.js';
 
 export interface ThreadsEngineOptions {
   /** Send the courier thread's log lines to the run's log listeners (the dashboard). @default false */
@@ -34,6 +36,8 @@ export class ThreadsEngine implements Engine {
   private outages = 0;
   private loadErrorCount = 0;
   private accepted = 0;
+  /** An outage fault is on: the courier's thread runs but refuses connections. */
+  private faultDown = false;
 
   constructor(options: LabOptions, parts: EngineParts, engineOptions: ThreadsEngineOptions = {}) {
     this.options = options;
@@ -77,6 +81,7 @@ export class ThreadsEngine implements Engine {
         apiKey: options.courier.apiKey,
         retryPolicy: options.retryPolicy,
         counters: parts.counters.buffer,
+        attemptTimeoutMs: options.attemptTimeoutMs,
       },
       maxInFlight: options.concurrencyLimit,
       throttle: parts.throttle(this.clock),
@@ -133,7 +138,27 @@ export class ThreadsEngine implements Engine {
   }
 
   get courierUp(): boolean {
-    return this.courier?.up ?? true;
+    return (this.courier?.up ?? true) && !this.faultDown;
+  }
+
+  /** Faults reach the courier's thread as messages (CourierThread sends them, and re-sends after a restart). */
+  get courierFaults(): CourierFaultTarget | undefined {
+    const courier = this.courier;
+    if (!courier) return undefined;
+    return {
+      setCourierUp: (up) => {
+        if (!up && !this.faultDown) this.outages++;
+        this.faultDown = !up;
+        courier.setCourierUp(up);
+      },
+      setCourierLatency: (range) => courier.setCourierLatency(range),
+      setCourierFailureRate: (rate) => courier.setCourierFailureRate(rate),
+      setCourierRate: (rate) => courier.setCourierRate(rate),
+    };
+  }
+
+  backendWork(): BackendWorkTotals | undefined {
+    return this.courier && this.options.courier.capacity ? this.courier.stats().work : undefined;
   }
 
   courierCounts(): CourierCounts {
@@ -143,7 +168,7 @@ export class ThreadsEngine implements Engine {
         requests: s.requests,
         byStatus: s.byStatus,
         peakAdmittedPerSecond: s.peakAdmittedPerSecond,
-        up: this.courier.up,
+        up: this.courierUp,
         outages: this.outages,
       };
     }

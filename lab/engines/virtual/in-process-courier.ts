@@ -7,6 +7,7 @@
 import type { CourierAnswer } from '../../delivery/deliver-order.js';
 import type { CourierService } from '../../courier/courier-service.js';
 import { messageOf } from '../../courier/courier-server.js';
+import type { BackendTicket } from '../../courier/courier-backend.js';
 
 export class InProcessCourier {
   /** False while the courier is down: calls fail as refused connections, as over HTTP. */
@@ -29,9 +30,13 @@ export class InProcessCourier {
       return Promise.resolve({ status: refusal.status });
     }
     return new Promise<CourierAnswer>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason as Error);
+      // The caller hangs up: with the capacity model its queued work is still done, and wasted.
+      const onAbort = (): void => {
+        ticket?.hangUp();
+        reject(signal.reason as Error);
+      };
       signal.addEventListener('abort', onAbort, { once: true });
-      service.integrate(arrival, (decision) => {
+      const ticket: BackendTicket | undefined = service.integrate(arrival, (decision) => {
         service.answered(arrival, decision.status, messageOf(decision.status, decision.body));
         signal.removeEventListener('abort', onAbort);
         resolve({ status: decision.status });

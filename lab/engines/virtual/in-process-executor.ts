@@ -27,6 +27,7 @@ export interface InProcessExecutorOptions {
   counters: WorkerCounters;
   courier: InProcessCourier;
   throttle: TokenSource;
+  attemptTimeoutMs?: number | undefined;
 }
 
 export class InProcessExecutor implements Executor {
@@ -41,6 +42,7 @@ export class InProcessExecutor implements Executor {
       retryPolicy: options.retryPolicy,
       apiKey: options.apiKey,
       counters: options.counters,
+      attemptTimeoutMs: options.attemptTimeoutMs,
     };
     const courier = options.courier;
     this.post = (body, headers, signal) => courier.post(body, headers, signal);

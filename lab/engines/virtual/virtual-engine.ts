@@ -12,6 +12,8 @@ import type { EngineParts } from '../../run/lab-run.js';
 import { ClockDriver, type DriverPace } from './clock-driver.js';
 import { InProcessCourier } from './in-process-courier.js';
 import { InProcessExecutor } from './in-process-executor.js';
+import type { CourierFaultTarget } from '../../courier/courier-controls.js';
+import type { BackendWorkTotals } from '../../faults/report-fields.js';
 
 export interface VirtualEngineOptions {
   /** @default fast: as fast as the CPU allows */
@@ -53,6 +55,7 @@ export class VirtualEngine implements Engine {
       counters: parts.counters,
       courier: this.courier,
       throttle: parts.throttle(this.clock),
+      attemptTimeoutMs: options.attemptTimeoutMs,
     });
     this.driver = engineOptions.manual
       ? undefined
@@ -108,6 +111,21 @@ export class VirtualEngine implements Engine {
       up: this.courier.up,
       outages: this.outages,
     };
+  }
+
+  /** Faults call the in-process courier directly: its door for outages, its service for the rest. */
+  get courierFaults(): CourierFaultTarget {
+    const controls = this.service.controls;
+    return {
+      setCourierUp: (up) => this.setCourierUp(up),
+      setCourierLatency: (range) => controls.setCourierLatency(range),
+      setCourierFailureRate: (rate) => controls.setCourierFailureRate(rate),
+      setCourierRate: (rate) => controls.setCourierRate(rate),
+    };
+  }
+
+  backendWork(): BackendWorkTotals | undefined {
+    return this.service.backend ? this.service.stats.snapshot().work : undefined;
   }
 
   deliveredIds(): ReadonlySet<string> {
