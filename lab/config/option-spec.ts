@@ -26,7 +26,14 @@ const LAB: readonly Scope[] = ['lab'];
 
 export const MODES = ['none', 'queue', 'throttle'] as const;
 export type Mode = (typeof MODES)[number];
-export const RETRY_POLICIES = ['tenacity', 'none', 'full-jitter'] as const;
+export const RETRY_POLICIES = [
+  'tenacity',
+  'none',
+  'full-jitter',
+  'sdk-standard',
+  'grpc-throttle',
+  'retry-bucket',
+] as const;
 export type RetryPolicyName = (typeof RETRY_POLICIES)[number];
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
