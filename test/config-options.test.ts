@@ -21,6 +21,9 @@ const NUMERIC = OPTION_SPECS.filter((s) => s.kind === 'number' || s.kind === 'in
 const CONTEXT: Record<string, string[]> = {
   'visibility-timeout-s': ['--function-timeout-s', '1'],
   'function-timeout-s': ['--visibility-timeout-s', '43200'],
+  'aimd-min': ['--aimd-max', '1000'],
+  'aimd-max': ['--aimd-min', '1'],
+  'gradient-max': ['--gradient-min-concurrency', '1'],
 };
 
 /** Whether the spec's range takes `n` (the rule the help text states, in words). */

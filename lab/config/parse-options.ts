@@ -2,6 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, describeValue } from './config-error.js';
 import {
   allowedText,
+  type AdaptiveLimitName,
+  type BreakerName,
+  type StateScope,
   OPTION_SPECS,
   SPEC_BY_NAME,
   type Mode,
@@ -56,7 +59,35 @@ export interface LabOptions extends CommonOptions {
   maxEventAgeS: number;
   asyncDlq: boolean;
   retryPolicy: RetryPolicyName;
+  /** sdk-standard, grpc-throttle, retry-bucket: who holds a budget. */
+  retryBudgetScope: StateScope;
+  grpcMaxTokens: number;
+  grpcTokenRatio: number;
+  retryBucketCapacity: number;
+  /** The fixed MaximumConcurrency (10 when --queue-concurrency names an adaptive limit). */
   queueConcurrency: number;
+  /** Set when --queue-concurrency is aimd or gradient. */
+  queueAdaptive: AdaptiveLimitName | undefined;
+  esmScaling: boolean;
+  aimd: { min: number; max: number; backoff: number; timeoutS: number };
+  gradient: {
+    minConcurrency: number;
+    max: number;
+    buffer: number;
+    windowS: number;
+    minRttIntervalS: number;
+    minRttRequests: number;
+    percentile: number;
+  };
+  breaker: {
+    mode: BreakerName;
+    scope: StateScope;
+    threshold: number;
+    failureRatio: number;
+    windowS: number;
+    minRps: number;
+    halfOpenS: number;
+  };
   visibilityTimeoutS: number;
   maxReceiveCount: number | undefined;
   retentionS: number;
@@ -169,9 +200,15 @@ export function readConfigFile(path: string, scope: Scope): Raw {
 }
 
 /** Checks one value against its spec and returns it typed. */
-export function validateValue(spec: OptionSpec, value: string | number | boolean, source: string): unknown {
+export function validateValue(
+  spec: OptionSpec,
+  value: string | number | boolean,
+  source: string,
+  /** The spec whose allowed values a refusal names (a word-or-number option checks its number as an integer). */
+  named: OptionSpec = spec,
+): unknown {
   const fail = (): never => {
-    throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`);
+    throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(named)}`);
   };
   switch (spec.kind) {
     case 'boolean':
@@ -208,6 +245,9 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
       if (minMs < spec.min! || maxMs > spec.max!) return fail();
       return { minMs, maxMs } satisfies LatencyRange;
     }
+    case 'integer-or-word':
+      if (typeof value === 'string' && spec.values!.includes(value.trim())) return value.trim();
+      return validateValue({ ...spec, kind: 'integer' }, value, source, spec);
     case 'integer':
     case 'number': {
       const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
@@ -286,6 +326,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   if (command !== undefined && command !== 'compare' && command !== 'run') {
     throw new ConfigError(`unknown command ${describeValue(command)}; allowed: compare (or none, for a run)`);
   }
+  const queueConcurrency = v.get('queue-concurrency') as number | AdaptiveLimitName;
   const options: LabOptions = {
     ...common(v),
     command: command === 'compare' ? 'compare' : 'run',
@@ -304,7 +345,37 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     maxEventAgeS: v.get('max-event-age-s') as number,
     asyncDlq: v.get('async-dlq') as boolean,
     retryPolicy: v.get('retry-policy') as RetryPolicyName,
-    queueConcurrency: v.get('queue-concurrency') as number,
+    retryBudgetScope: v.get('retry-budget-scope') as StateScope,
+    grpcMaxTokens: v.get('grpc-max-tokens') as number,
+    grpcTokenRatio: v.get('grpc-token-ratio') as number,
+    retryBucketCapacity: v.get('retry-bucket-capacity') as number,
+    queueConcurrency: typeof queueConcurrency === 'number' ? queueConcurrency : 10,
+    queueAdaptive: typeof queueConcurrency === 'string' ? queueConcurrency : undefined,
+    esmScaling: v.get('esm-scaling') as boolean,
+    aimd: {
+      min: v.get('aimd-min') as number,
+      max: v.get('aimd-max') as number,
+      backoff: v.get('aimd-backoff') as number,
+      timeoutS: v.get('aimd-timeout-s') as number,
+    },
+    gradient: {
+      minConcurrency: v.get('gradient-min-concurrency') as number,
+      max: v.get('gradient-max') as number,
+      buffer: v.get('gradient-buffer') as number,
+      windowS: v.get('gradient-window-s') as number,
+      minRttIntervalS: v.get('gradient-min-rtt-interval-s') as number,
+      minRttRequests: v.get('gradient-min-rtt-requests') as number,
+      percentile: v.get('gradient-percentile') as number,
+    },
+    breaker: {
+      mode: v.get('circuit-breaker') as BreakerName,
+      scope: v.get('breaker-scope') as StateScope,
+      threshold: v.get('breaker-threshold') as number,
+      failureRatio: v.get('breaker-failure-ratio') as number,
+      windowS: v.get('breaker-window-s') as number,
+      minRps: v.get('breaker-min-rps') as number,
+      halfOpenS: v.get('breaker-half-open-s') as number,
+    },
     visibilityTimeoutS: v.get('visibility-timeout-s') as number,
     maxReceiveCount: v.get('max-receive-count') as number | undefined,
     retentionS: v.get('retention-s') as number,
@@ -317,7 +388,28 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
     );
   }
+  checkOrder(options.aimd.min, options.aimd.max, 'aimd-min', 'aimd-max');
+  checkOrder(
+    options.gradient.minConcurrency,
+    options.gradient.max,
+    'gradient-min-concurrency',
+    'gradient-max',
+  );
+  const thousandths = options.grpcTokenRatio * 1000;
+  if (Math.abs(thousandths - Math.round(thousandths)) > 1e-6) {
+    throw new ConfigError(
+      `option --grpc-token-ratio: got ${options.grpcTokenRatio}; allowed: at most three decimals (A6 keeps tokens in thousandths)`,
+    );
+  }
   return options;
+}
+
+function checkOrder(low: number, high: number, lowName: string, highName: string): void {
+  if (low > high) {
+    throw new ConfigError(
+      `option --${lowName}: got ${low}, above --${highName} ${high}; allowed: at most --${highName}`,
+    );
+  }
 }
 
 /** The lab's options with every default, for tests and benchmarks that set only a few. */
