@@ -11,9 +11,13 @@ export const WorkerCounter = {
   answeredOther: 5,
   connectionErrors: 6,
   throttleWaits: 7,
+  /** Retries a retry budget refused (the error was raised instead). */
+  budgetRefused: 8,
+  /** Calls an open circuit breaker failed at once, with no courier request. */
+  breakerRefused: 9,
 } as const;
 export type WorkerCounterName = keyof typeof WorkerCounter;
-const SLOTS = 8;
+const SLOTS = 10;
 
 export class WorkerCounters {
   readonly buffer: SharedArrayBuffer;
