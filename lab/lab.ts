@@ -6,6 +6,8 @@ import type { Mode } from './config/option-spec.js';
 import { LogWriter, scenarioTimestamp } from './logs/log-writer.js';
 import { CourierThread } from './courier/courier-thread.js';
 import type { CourierStatsSnapshot } from './courier/courier-stats.js';
+import { DeliveryGuards, guardOptionsOf } from './delivery/delivery-guards.js';
+import { calmGauges } from './metrics/calm-gauges.js';
 import { WorkerCounters } from './runtime/worker-counters.js';
 import { PiscinaExecutor } from './runtime/piscina-executor.js';
 import { ClientThrottle } from './flow/client-throttle.js';
@@ -116,8 +118,12 @@ export class Lab {
         this.event('INFO', 'courier thread restarted');
       });
     }
+    // Budgets live in shared memory so every function thread spends the same ones.
+    const guards = new DeliveryGuards(options, this.clock, { threads: true });
     this.executor = new PiscinaExecutor({
       workerData: {
+        guards: guardOptionsOf(options),
+        budgetBuffer: guards.budgetBuffer,
         speed: options.speed,
         origin: this.clock.origin.buffer,
         seed: random.fork('delivery').seed,
@@ -133,6 +139,7 @@ export class Lab {
       random,
       executor: this.executor,
       options,
+      guards,
       logs: this.logs,
       startedAtMs: this.startedAt.getTime(),
       onModeChange: (change: ModeChange) => this.event('INFO', `mode switched to ${change.mode}`),
@@ -395,6 +402,7 @@ export class Lab {
       mode: p.mode,
       // Down at any moment since the last sample: an outage shorter than a second still shows.
       courierUp: (this.courier?.up ?? true) && this.courierOutages === this.outagesAtSample,
+      ...calmGauges(p),
     };
     this.outagesAtSample = this.courierOutages;
     this.recorder.record(second, totals, gauges);

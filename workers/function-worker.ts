@@ -9,6 +9,7 @@ import type { FunctionKey, HandlerOutcome, TaskContext } from '../lab/runtime/fu
 import type { RetryPolicyName } from '../lab/config/option-spec.js';
 import { notifyHandler, type NotifyPayload } from './notify-handler.js';
 import { requestToken } from './throttle-port.js';
+import { DeliveryGuards, type GuardOptions } from '../lab/delivery/delivery-guards.js';
 
 /** Set once per pool, the same for every worker thread. */
 export interface FunctionWorkerData {
@@ -19,6 +20,9 @@ export interface FunctionWorkerData {
   apiKey: string;
   retryPolicy: RetryPolicyName;
   counters: SharedArrayBuffer;
+  /** Retry budgets and breakers: options, and the budgets' shared memory (absent: no budget). */
+  guards?: GuardOptions;
+  budgetBuffer?: SharedArrayBuffer;
 }
 
 /** One invocation: what piscina carries to a worker thread. */
@@ -38,16 +42,22 @@ interface WorkerState {
   clock: RealClock;
   counters: WorkerCounters;
   agent: Agent;
+  guards: DeliveryGuards | undefined;
 }
 
 let state: WorkerState | undefined;
 
 function init(): WorkerState {
   const data = workerData as FunctionWorkerData;
+  const clock = new RealClock({ speed: data.speed, origin: new ClockOrigin(data.origin) });
   return {
     data,
-    clock: new RealClock({ speed: data.speed, origin: new ClockOrigin(data.origin) }),
+    clock,
     counters: new WorkerCounters(data.counters),
+    // Budgets are the main thread's cells in shared memory; breakers are this thread's own (a hook to share).
+    guards: data.guards
+      ? new DeliveryGuards(data.guards, clock, { threads: true, budgetBuffer: data.budgetBuffer })
+      : undefined,
     // Unlimited connections per origin: each concurrent invocation holds its own, as separate Lambdas would.
     agent: new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 }),
   };
@@ -76,6 +86,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
         acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
         apiKey: s.data.apiKey,
         counters: s.counters,
+        ...s.guards?.forInvocation(context),
       },
       abort.signal,
     );
