@@ -541,6 +541,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: 'throttle mode: client-side token bucket capacity',
   },
   {
+    name: 'configs',
+    kind: 'string',
+    scopes: LAB,
+    describe:
+      'compare: configurations side by side, e.g. none,queue,aimd,sdk-standard/shared,aimd+breaker, or all (see README)',
+  },
+  {
     name: 'fps',
     kind: 'number',
     default: 4,

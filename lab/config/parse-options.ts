@@ -14,6 +14,7 @@ import {
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
+import { parseConfigList } from '../compare-configs.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -94,6 +95,8 @@ export interface LabOptions extends CommonOptions {
   throttleRate: number;
   throttleBurst: number;
   fps: number;
+  /** compare: the configurations to run (checked names), see compare-configs.ts. */
+  configs: string[];
 }
 
 type Raw = Map<string, string | number | boolean>;
@@ -382,6 +385,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     throttleRate: v.get('throttle-rate') as number,
     throttleBurst: v.get('throttle-burst') as number,
     fps: v.get('fps') as number,
+    configs: parseConfigList(v.get('configs') as string | undefined),
   };
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(

@@ -65,6 +65,10 @@ export class PollerLimits {
     return this.esm ? Math.min(base, this.esm.limit) : base;
   }
 
+  get esmScaling(): boolean {
+    return this.esm !== undefined;
+  }
+
   get adaptiveName(): string | undefined {
     return this.o.adaptive?.name;
   }

@@ -6,6 +6,7 @@ import type { OrderCounts, SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
+import { calmReport, type CalmReport } from './calm-report.js';
 
 export const REPORT_VERSION = 1;
 
@@ -49,6 +50,8 @@ export interface RunReport {
   host: HostFigures;
   /** What ended the run: the load finishing, a drain, a signal, or an error. */
   endedBy: string;
+  /** Issue 12: the poller's limit, the retry budget and the breaker of this run. */
+  calm?: CalmReport;
   series: SeriesRow[];
 }
 
@@ -122,6 +125,7 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
     lastDeliveryS: lastDelivery === undefined ? null : round(lastDelivery / 1000, 3),
     host: lab.host.figures(),
     endedBy,
+    calm: calmReport(p, lab.counters, lab.series()),
     series: [...lab.series()],
   };
 }

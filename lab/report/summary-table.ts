@@ -1,4 +1,5 @@
 import type { RunReport } from './build-report.js';
+import { calmRows } from './calm-report.js';
 
 /** Minutes and seconds of scenario time: 125 -> "02:05". */
 export function clockText(seconds: number): string {
@@ -43,6 +44,7 @@ export function summaryRows(r: RunReport): [string, string][] {
     ['delivery errors (timeouts)', `${r.functions.delivery['errors']} (${r.functions.delivery['timeouts']})`],
     ['cost', `$${r.cost.usd.toFixed(4)} (${r.cost.gbSeconds.toFixed(0)} GB-s)`],
     ['last delivery at', r.lastDeliveryS === null ? '-' : clockText(r.lastDeliveryS)],
+    ...calmRows(r.calm),
     ['log START notify / COMPLETE delivery', `${r.logs.notifyStart} / ${r.logs.deliveryComplete}`],
     ['event-loop delay p99 / max', `${r.host.eventLoopDelayP99Ms} / ${r.host.eventLoopDelayMaxMs} ms`],
     ['process CPU (share of a core)', `${r.host.cpuPctOfOneCore}%`],
