@@ -1,9 +1,10 @@
+import type { GuardOptions } from './delivery/delivery-guards.js';
 import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
 import { Lab } from './lab.js';
 import { finishRun, writeSnapshotReport } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
-import type { LabSession, LabSnapshot, LogListener, SeriesRow } from './lab-view.js';
+import type { LabSession, LabSnapshot, LogListener, QueueLimitName, SeriesRow } from './lab-view.js';
 
 /**
  * The dashboard's handle on the lab: the current run, which `restart()` replaces by a fresh one with the
@@ -55,6 +56,14 @@ export class LiveLabSession implements LabSession {
 
   setLoadPaused(paused: boolean): void {
     this.lab.load?.setPaused(paused);
+  }
+
+  setQueueLimit(name: QueueLimitName): void {
+    this.lab.pipeline.setQueueLimit(name);
+  }
+
+  setGuards(change: Partial<GuardOptions>): void {
+    this.lab.setGuards(change);
   }
 
   setQueueConcurrency(n: number): void {

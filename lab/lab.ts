@@ -6,8 +6,8 @@ import type { Mode } from './config/option-spec.js';
 import { LogWriter, scenarioTimestamp } from './logs/log-writer.js';
 import { CourierThread } from './courier/courier-thread.js';
 import type { CourierStatsSnapshot } from './courier/courier-stats.js';
-import { DeliveryGuards, guardOptionsOf } from './delivery/delivery-guards.js';
-import { calmGauges } from './metrics/calm-gauges.js';
+import { DeliveryGuards, guardOptionsOf, type GuardOptions } from './delivery/delivery-guards.js';
+import { calmGauges, calmSnapshot } from './metrics/calm-gauges.js';
 import { WorkerCounters } from './runtime/worker-counters.js';
 import { PiscinaExecutor } from './runtime/piscina-executor.js';
 import { ClientThrottle } from './flow/client-throttle.js';
@@ -331,6 +331,7 @@ export class Lab {
       cost: { requests, gbSeconds: gbS, usd: costUsd(requests, gbS) },
       logFile: this.files.log,
       reportFile: this.files.report,
+      calm: calmSnapshot(p),
     };
   }
 
@@ -365,6 +366,21 @@ export class Lab {
       },
       second * 1000 - this.clock.now(),
     );
+  }
+
+  private guardsGen = 0;
+
+  /** A live change of retry policy, budget scope or breaker: new budgets in shared memory, sent with tasks. */
+  setGuards(change: Partial<GuardOptions>): void {
+    this.pipeline.setGuards(change, (o) => {
+      const guards = new DeliveryGuards(o, this.clock, { threads: true });
+      this.executor.guards = {
+        gen: ++this.guardsGen,
+        options: guards.options,
+        budgetBuffer: guards.budgetBuffer,
+      };
+      return guards;
+    });
   }
 
   /** Closes the series up to `second` (default: the current, possibly partial, second). */

@@ -10,7 +10,6 @@ import { SeededRandom } from '../lab/time/random.js';
 import { labOptionsWith, type LabOptions } from '../lab/config/parse-options.js';
 import { Pipeline } from '../lab/pipeline/pipeline.js';
 import { deliverOrder, type OrderEvent } from '../lab/delivery/deliver-order.js';
-import { retryPolicy } from '../lab/delivery/retry-policy.js';
 import { TokenBucket } from '../lab/time/token-bucket.js';
 import { decideCourierRequest } from '../lab/courier/courier-policy.js';
 import type { Executor } from '../lab/runtime/function-types.js';
@@ -58,7 +57,6 @@ async function storm(
           {
             clock,
             random: new SeededRandom(context.requestId.length + calls),
-            policy: retryPolicy(options.retryPolicy),
             apiKey: options.courier.apiKey,
             ...guards,
             post: async (_body, headers, sig) => {

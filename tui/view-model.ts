@@ -199,14 +199,29 @@ export function concurrencyChart(
   }
   if (snap.mode !== 'none') {
     const cap = snap.queueConcurrency;
-    top = Math.max(top, cap);
-    model.series.push({
-      title: 'queue cap',
-      colour: 'magenta',
-      y: new Array<number>(n).fill(cap),
-      readout: fmtCount(cap),
-      reference: true,
-    });
+    if (rows.some((r) => r.limit !== undefined)) {
+      // The poller's limit moves (the ESM ramp, an adaptive limit): draw its history, not a flat cap.
+      const limitLine = buildChart(rows, window, points, '', '', [
+        {
+          title: 'queue limit',
+          colour: 'magenta',
+          pick: (r) => r.limit ?? cap,
+          how: 'max',
+          readout: () => fmtCount(cap),
+        },
+      ]);
+      top = Math.max(top, limitLine.dataMax);
+      model.series.push(...limitLine.model.series);
+    } else {
+      top = Math.max(top, cap);
+      model.series.push({
+        title: 'queue cap',
+        colour: 'magenta',
+        y: new Array<number>(n).fill(cap),
+        readout: fmtCount(cap),
+        reference: true,
+      });
+    }
   }
   model.maxY = niceMax(top);
   return model;

@@ -25,6 +25,13 @@ export interface FunctionWorkerData {
   budgetBuffer?: SharedArrayBuffer;
 }
 
+/** Guards changed live: a generation, the options, and the new budgets' shared memory. */
+export interface TaskGuards {
+  gen: number;
+  options: GuardOptions;
+  budgetBuffer?: SharedArrayBuffer;
+}
+
 /** One invocation: what piscina carries to a worker thread. */
 export interface FunctionTask {
   fn: FunctionKey | 'crash' | 'warm-up';
@@ -35,6 +42,8 @@ export interface FunctionTask {
   courierUrl?: string;
   /** Throttle mode: the channel on which the main thread grants courier-call tokens. */
   port?: MessagePort;
+  /** Set once guards changed live; a thread rebuilds its own when the generation is new to it. */
+  guards?: TaskGuards;
 }
 
 interface WorkerState {
@@ -43,6 +52,7 @@ interface WorkerState {
   counters: WorkerCounters;
   agent: Agent;
   guards: DeliveryGuards | undefined;
+  guardsGen: number;
 }
 
 let state: WorkerState | undefined;
@@ -60,6 +70,7 @@ function init(): WorkerState {
       : undefined,
     // Unlimited connections per origin: each concurrent invocation holds its own, as separate Lambdas would.
     agent: new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 }),
+    guardsGen: 0,
   };
 }
 
@@ -71,6 +82,13 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
   if (fn === 'warm-up') return { ok: true, value: null, logs: [] };
   if (fn === 'crash') process.exit(70); // fault injection: the thread dies with every invocation it holds
   const s = state;
+  if (task.guards && task.guards.gen !== s.guardsGen) {
+    s.guardsGen = task.guards.gen;
+    s.guards = new DeliveryGuards(task.guards.options, s.clock, {
+      threads: true,
+      budgetBuffer: task.guards.budgetBuffer,
+    });
+  }
   const abort = new AbortController();
   const remainingRealMs = Math.max(0, (context.deadlineMs - s.clock.now()) / s.clock.speed);
   const timer = setTimeout(() => abort.abort(new Error('Task timed out')), remainingRealMs);

@@ -10,6 +10,7 @@ import {
 import type { RetryBudget } from './retry-budget/retry-budget.js';
 import { BreakerRegistry, type BreakerFigures } from './circuit-breaker/breaker-registry.js';
 import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.js';
+import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 
 /** The options the guards read: what a worker thread needs to make its own. */
 export type GuardOptions = Pick<
@@ -28,8 +29,9 @@ export function guardOptionsOf(o: GuardOptions): GuardOptions {
   };
 }
 
-/** What one delivery invocation is guarded by. */
+/** What one delivery invocation is guarded by, and the retry schedule it follows. */
 export interface InvocationGuards {
+  policy: RetryPolicy;
   budget?: RetryBudget;
   breaker?: CircuitBreaker;
 }
@@ -51,6 +53,9 @@ export class DeliveryGuards {
   readonly budgets: BudgetRegistry | undefined;
   readonly breakers: BreakerRegistry | undefined;
   private readonly policy: string;
+  /** The retry schedule: every invocation made while these guards are current follows it. */
+  readonly retryPolicy: RetryPolicy;
+  readonly options: GuardOptions;
 
   constructor(
     options: GuardOptions,
@@ -59,6 +64,8 @@ export class DeliveryGuards {
   ) {
     const policy = options.retryPolicy;
     this.policy = policy;
+    this.retryPolicy = retryPolicy(policy);
+    this.options = guardOptionsOf(options);
     if (isBudgetPolicy(policy)) {
       this.budgets = new BudgetRegistry(
         {
@@ -84,7 +91,7 @@ export class DeliveryGuards {
 
   forInvocation(context: TaskContext): InvocationGuards {
     const env = context.environmentId ?? context.requestId;
-    const guards: InvocationGuards = {};
+    const guards: InvocationGuards = { policy: this.retryPolicy };
     if (this.budgets) guards.budget = this.budgets.budgetFor(env, context.coldStart);
     if (this.breakers) guards.breaker = this.breakers.breakerFor(env);
     return guards;

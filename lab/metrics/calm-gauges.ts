@@ -1,4 +1,5 @@
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { CalmSnapshot, QueueLimitName } from '../lab-view.js';
 
 /**
  * The series columns of issue 12, read at each sample:
@@ -23,4 +24,13 @@ export function calmGauges(p: Pick<Pipeline, 'limits' | 'guards'>): CalmGauges {
     g.budgetMin = f.budget.min;
   }
   return g;
+}
+
+/** What the dashboard shows of the calming policies in force. */
+export function calmSnapshot(p: Pick<Pipeline, 'limits' | 'guards'>): CalmSnapshot {
+  return {
+    queueLimit: (p.limits.adaptiveName as QueueLimitName | undefined) ?? 'fixed',
+    limit: p.limits.limit,
+    guards: p.guards.options,
+  };
 }

@@ -12,7 +12,7 @@ import { SqsQueue, type SqsMessage } from '../flow/sqs-queue.js';
 import { QueuePoller } from '../flow/queue-poller.js';
 import { PollerLimits } from '../flow/poller-limits.js';
 import { adaptiveLimit } from '../flow/adaptive/limit-from-options.js';
-import { DeliveryGuards } from '../delivery/delivery-guards.js';
+import { DeliveryGuards, type GuardOptions } from '../delivery/delivery-guards.js';
 import type { DeliveryValue } from '../delivery/deliver-order.js';
 import type { AdaptiveLimitName } from '../config/option-spec.js';
 import type { NotifyResult } from '../../workers/notify-handler.js';
@@ -68,8 +68,13 @@ export class Pipeline {
   readonly bus = new EventBus();
   /** What sets the poller's concurrency: the fixed cap or an adaptive limit, under the ESM's own ramp. */
   readonly limits: PollerLimits;
-  /** Retry budgets and circuit breakers the delivery function consults (executors ask it per invocation). */
-  readonly guards: DeliveryGuards;
+  /**
+   * Retry policy, budgets and circuit breakers the delivery function follows: executors ask
+   * `guards.forInvocation(context)` for every invocation, so a live change applies from the next one.
+   */
+  guards: DeliveryGuards;
+  /** Live changes of the calming policies, in scenario seconds (the report's calm.changes). */
+  readonly calmChanges: { t: number; what: string; value: string }[] = [];
   readonly modeChanges: ModeChange[] = [];
   readonly retries = { async: 0, asyncThrottled: 0 };
   /** Events routed per mode. */
@@ -165,6 +170,26 @@ export class Pipeline {
       const a = adaptiveLimit(name, this.o.options);
       this.limits.setAdaptive(a.limit, a.max);
     }
+    this.calmChanges.push({ t: this.clock.now() / 1000, what: 'queue-limit', value: name });
+  }
+
+  /**
+   * New guards from the next invocation on (retry policy, budget scope, breaker); invocations running keep
+   * theirs. Budgets and breakers start fresh, as a redeploy would make them. `make` builds them, so an
+   * engine with threads can put the budgets where its threads see them.
+   */
+  setGuards(
+    change: Partial<GuardOptions>,
+    make = (o: GuardOptions) => new DeliveryGuards(o, this.clock),
+  ): void {
+    const next = { ...this.guards.options, ...change };
+    this.guards = make(next);
+    for (const [what, value] of Object.entries(change))
+      this.calmChanges.push({
+        t: this.clock.now() / 1000,
+        what,
+        value: typeof value === 'object' ? `${value.mode}/${value.scope}` : String(value),
+      });
   }
 
   get queueConcurrency(): number {

@@ -27,10 +27,12 @@ export interface CalmReport {
     opened: number;
     notClosedAtEnd: number;
   } | null;
+  /** Live changes from the dashboard: queue limit, retry policy, scopes, breaker. */
+  changes: { t: number; what: string; value: string }[];
 }
 
 export function calmReport(
-  p: Pick<Pipeline, 'limits' | 'guards'>,
+  p: Pick<Pipeline, 'limits' | 'guards' | 'calmChanges'>,
   counters: { get(name: WorkerCounterName): number },
   series: readonly SeriesRow[],
 ): CalmReport {
@@ -58,6 +60,7 @@ export function calmReport(
           notClosedAtEnd: f.breaker.notClosed,
         }
       : null,
+    changes: p.calmChanges.map((c) => ({ ...c, t: Math.round(c.t * 1000) / 1000 })),
   };
 }
 

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
-import type { FunctionTask, FunctionWorkerData } from '../../workers/function-worker.js';
+import type { FunctionTask, FunctionWorkerData, TaskGuards } from '../../workers/function-worker.js';
 import type { ThrottleReply, ThrottleRequest } from '../../workers/throttle-port.js';
 
 /** Where the main thread's client-side bucket is reached (throttle mode). */
@@ -58,6 +58,9 @@ export class PiscinaExecutor implements Executor {
     return this.piscina;
   }
 
+  /** The delivery guards now in force, when they changed after start (a live change): sent with each task. */
+  guards: TaskGuards | undefined;
+
   run(
     fn: FunctionKey,
     payload: unknown,
@@ -66,7 +69,10 @@ export class PiscinaExecutor implements Executor {
     options: InvokeOptions,
   ): Promise<HandlerOutcome> {
     const task: FunctionTask = { fn, payload: this.serialise(payload), context };
-    if (fn === 'delivery') task.courierUrl = this.courierUrl;
+    if (fn === 'delivery') {
+      task.courierUrl = this.courierUrl;
+      if (this.guards) task.guards = this.guards;
+    }
     if (!(options.throttle && this.throttle && fn === 'delivery')) return this.pool.run(task);
     const { port1, port2 } = new MessageChannel();
     task.port = port2;
