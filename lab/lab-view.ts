@@ -17,6 +17,7 @@ export interface CalmSnapshot {
   guards: GuardOptions;
 }
 import type { Cumulative, Gauges } from './metrics/series-recorder.js';
+import type { EngineKind } from './run/engine.js';
 
 /**
  * One scenario second: the counts of that second (`Cumulative`'s fields) and the gauges at its sample.
@@ -52,6 +53,7 @@ export interface LabSnapshot {
   t: number;
   state: 'starting' | 'running' | 'draining' | 'stopped';
   mode: Mode;
+  engine: EngineKind;
   scenario: string;
   phase: PhaseInfo | undefined;
   speed: number;

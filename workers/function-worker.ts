@@ -1,10 +1,9 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { ClockOrigin, RealClock } from '../lab/time/clock.js';
-import { SeededRandom, deriveSeed } from '../lab/time/random.js';
 import { WorkerCounters } from '../lab/runtime/worker-counters.js';
-import { retryPolicy } from '../lab/delivery/retry-policy.js';
-import { deliverOrder, type CourierAnswer, type OrderEvent } from '../lab/delivery/deliver-order.js';
+import type { CourierAnswer, OrderEvent } from '../lab/delivery/deliver-order.js';
+import { runDelivery } from '../lab/delivery/delivery-function.js';
 import type { FunctionKey, HandlerOutcome, TaskContext } from '../lab/runtime/function-types.js';
 import type { RetryPolicyName } from '../lab/config/option-spec.js';
 import { notifyHandler, type NotifyPayload } from './notify-handler.js';
@@ -20,12 +19,9 @@ export interface FunctionWorkerData {
   apiKey: string;
   retryPolicy: RetryPolicyName;
   counters: SharedArrayBuffer;
-  /** Retry budgets and breakers: options, and the budgets' shared memory (absent: no budget). */
-  guards?: GuardOptions;
-  budgetBuffer?: SharedArrayBuffer;
 }
 
-/** Guards changed live: a generation, the options, and the new budgets' shared memory. */
+/** The delivery guards in force: a generation, their options, and the budgets' shared memory. */
 export interface TaskGuards {
   gen: number;
   options: GuardOptions;
@@ -34,7 +30,7 @@ export interface TaskGuards {
 
 /** One invocation: what piscina carries to a worker thread. */
 export interface FunctionTask {
-  fn: FunctionKey | 'crash' | 'warm-up';
+  fn: FunctionKey | 'warm-up';
   /** The event, as JSON text. */
   payload: string;
   context: TaskContext;
@@ -42,7 +38,7 @@ export interface FunctionTask {
   courierUrl?: string;
   /** Throttle mode: the channel on which the main thread grants courier-call tokens. */
   port?: MessagePort;
-  /** Set once guards changed live; a thread rebuilds its own when the generation is new to it. */
+  /** Delivery: the guards in force; a thread rebuilds its own when the generation is new to it. */
   guards?: TaskGuards;
 }
 
@@ -64,10 +60,9 @@ function init(): WorkerState {
     data,
     clock,
     counters: new WorkerCounters(data.counters),
-    // Budgets are the main thread's cells in shared memory; breakers are this thread's own (a hook to share).
-    guards: data.guards
-      ? new DeliveryGuards(data.guards, clock, { threads: true, budgetBuffer: data.budgetBuffer })
-      : undefined,
+    // Set from the first delivery task: budgets are the main thread's cells in shared memory; breakers are
+    // this thread's own (not yet shared across threads).
+    guards: undefined,
     // Unlimited connections per origin: each concurrent invocation holds its own, as separate Lambdas would.
     agent: new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 }),
     guardsGen: 0,
@@ -80,7 +75,6 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
   const { fn, context } = task;
   if (fn === 'notify') return notifyHandler(JSON.parse(task.payload) as NotifyPayload, context);
   if (fn === 'warm-up') return { ok: true, value: null, logs: [] };
-  if (fn === 'crash') process.exit(70); // fault injection: the thread dies with every invocation it holds
   const s = state;
   if (task.guards && task.guards.gen !== s.guardsGen) {
     s.guardsGen = task.guards.gen;
@@ -93,20 +87,22 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
   const remainingRealMs = Math.max(0, (context.deadlineMs - s.clock.now()) / s.clock.speed);
   const timer = setTimeout(() => abort.abort(new Error('Task timed out')), remainingRealMs);
   try {
-    return await deliverOrder(
+    return await runDelivery(
       JSON.parse(task.payload) as OrderEvent,
       context,
       {
         clock: s.clock,
-        random: new SeededRandom(deriveSeed(s.data.seed, context.requestId)),
-        policy: retryPolicy(s.data.retryPolicy),
-        post: (body, headers, signal) => post(s, task.courierUrl ?? '', body, headers, signal),
-        acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
+        seed: s.data.seed,
+        retryPolicy: s.data.retryPolicy,
         apiKey: s.data.apiKey,
         counters: s.counters,
-        ...s.guards?.forInvocation(context),
+      },
+      {
+        post: (body, headers, signal) => post(s, task.courierUrl ?? '', body, headers, signal),
+        acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
       },
       abort.signal,
+      s.guards?.forInvocation(context),
     );
   } finally {
     clearTimeout(timer);

@@ -15,6 +15,7 @@ import {
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
 import { parseConfigList } from '../compare-configs.js';
+import type { EngineKind } from '../run/engine.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -45,6 +46,7 @@ export interface CommonOptions {
 
 export interface LabOptions extends CommonOptions {
   command: 'run' | 'compare';
+  engine: EngineKind;
   scenario: string;
   mode: Mode;
   headless: boolean;
@@ -333,6 +335,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   const options: LabOptions = {
     ...common(v),
     command: command === 'compare' ? 'compare' : 'run',
+    engine: (v.get('engine') as EngineKind | undefined) ?? (command === 'compare' ? 'virtual' : 'threads'),
     scenario: v.get('scenario') as string,
     mode: v.get('mode') as Mode,
     headless: v.get('headless') as boolean,
@@ -403,6 +406,16 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   if (Math.abs(thousandths - Math.round(thousandths)) > 1e-6) {
     throw new ConfigError(
       `option --grpc-token-ratio: got ${options.grpcTokenRatio}; allowed: at most three decimals (A6 keeps tokens in thousandths)`,
+    );
+  }
+  if (options.engine === 'virtual' && options.scenario === 'external') {
+    throw new ConfigError(
+      `option --engine: got "virtual" with --scenario external; allowed: threads (only real sockets can serve outside load)`,
+    );
+  }
+  if (options.engine === 'virtual' && options.courierUrl !== undefined) {
+    throw new ConfigError(
+      `option --engine: got "virtual" with --courier-url; allowed: threads (an outside courier runs on real time)`,
     );
   }
   return options;

@@ -178,12 +178,9 @@ export class Pipeline {
    * theirs. Budgets and breakers start fresh, as a redeploy would make them. `make` builds them, so an
    * engine with threads can put the budgets where its threads see them.
    */
-  setGuards(
-    change: Partial<GuardOptions>,
-    make = (o: GuardOptions) => new DeliveryGuards(o, this.clock),
-  ): void {
+  setGuards(change: Partial<GuardOptions>, make?: (o: GuardOptions) => DeliveryGuards): void {
     const next = { ...this.guards.options, ...change };
-    this.guards = make(next);
+    this.guards = make ? make(next) : new DeliveryGuards(next, this.clock);
     for (const [what, value] of Object.entries(change))
       this.calmChanges.push({
         t: this.clock.now() / 1000,

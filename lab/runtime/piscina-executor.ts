@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
 import type { FunctionTask, FunctionWorkerData, TaskGuards } from '../../workers/function-worker.js';
+import type { DeliveryGuards } from '../delivery/delivery-guards.js';
 import type { ThrottleReply, ThrottleRequest } from '../../workers/throttle-port.js';
 
 /** Where the main thread's client-side bucket is reached (throttle mode). */
@@ -16,6 +17,8 @@ export interface PiscinaExecutorOptions {
   maxInFlight: number;
   threads?: number;
   throttle?: TokenSource;
+  /** The worker module; @default workers/function-worker (tests substitute one that can crash). */
+  workerFile?: string | undefined;
 }
 
 /** The worker entry, with the running module's own extension (.ts under tsx, .js from a build). */
@@ -45,7 +48,7 @@ export class PiscinaExecutor implements Executor {
     if (!this.piscina) {
       const threads = this.options.threads ?? 2;
       this.piscina = new Piscina({
-        filename: workerFile('function-worker'),
+        filename: this.options.workerFile ?? workerFile('function-worker'),
         minThreads: threads,
         maxThreads: threads,
         concurrentTasksPerWorker: Math.ceil(this.options.maxInFlight / threads) + 16,
@@ -58,8 +61,27 @@ export class PiscinaExecutor implements Executor {
     return this.piscina;
   }
 
-  /** The delivery guards now in force, when they changed after start (a live change): sent with each task. */
-  guards: TaskGuards | undefined;
+  private currentGuards: (() => DeliveryGuards) | undefined;
+  private lastGuards: DeliveryGuards | undefined;
+  private taskGuards: TaskGuards | undefined;
+  private guardsGen = 0;
+
+  /**
+   * Where the guards in force are. Each delivery task carries their options and the budgets' shared memory
+   * with a generation number; a thread rebuilds its own guards when the generation is new to it.
+   */
+  bindGuards(current: () => DeliveryGuards): void {
+    this.currentGuards = current;
+  }
+
+  private guardsForTask(): TaskGuards | undefined {
+    const g = this.currentGuards?.();
+    if (g !== this.lastGuards) {
+      this.lastGuards = g;
+      this.taskGuards = g && { gen: ++this.guardsGen, options: g.options, budgetBuffer: g.budgetBuffer };
+    }
+    return this.taskGuards;
+  }
 
   run(
     fn: FunctionKey,
@@ -71,7 +93,8 @@ export class PiscinaExecutor implements Executor {
     const task: FunctionTask = { fn, payload: this.serialise(payload), context };
     if (fn === 'delivery') {
       task.courierUrl = this.courierUrl;
-      if (this.guards) task.guards = this.guards;
+      const guards = this.guardsForTask();
+      if (guards) task.guards = guards;
     }
     if (!(options.throttle && this.throttle && fn === 'delivery')) return this.pool.run(task);
     const { port1, port2 } = new MessageChannel();
@@ -102,9 +125,9 @@ export class PiscinaExecutor implements Executor {
     await Promise.all(Array.from({ length: threads * 4 }, () => this.pool.run(internalTask('warm-up'))));
   }
 
-  /** Runs a task that makes its worker thread exit: the fault tests' way to kill a thread mid-run. */
-  crashOneThread(): Promise<unknown> {
-    return this.pool.run(internalTask('crash')).catch((err: unknown) => err);
+  /** Runs a task the worker module knows besides the functions (a test worker's `crash`, say). */
+  runInternal(fn: string): Promise<unknown> {
+    return this.pool.run(internalTask(fn));
   }
 
   get threads(): number {
@@ -116,7 +139,7 @@ export class PiscinaExecutor implements Executor {
   }
 }
 
-function internalTask(fn: 'crash' | 'warm-up'): FunctionTask {
+function internalTask(fn: string): FunctionTask {
   const context: TaskContext = {
     requestId: fn,
     functionName: fn,
@@ -125,7 +148,7 @@ function internalTask(fn: 'crash' | 'warm-up'): FunctionTask {
     deadlineMs: 0,
     correlationId: undefined,
   };
-  return { fn, payload: 'null', context };
+  return { fn: fn as FunctionTask['fn'], payload: 'null', context };
 }
 
 /** Main side of a throttle channel: one bucket grant per request, cancelled if the worker gives up. */
