@@ -7,7 +7,7 @@ import { LiveLabSession } from './lab-session.js';
 import { STOP_GRACE_REAL_MS } from './finish-run.js';
 
 const USAGE = `usage: npm run lab [-- options]            the dashboard (headless when --headless or stdout is not a terminal)
-       npm run lab -- compare [options]    the same seeded scenario in every mode, side by side
+       npm run lab -- compare [options]    the same seeded scenario per configuration (--configs), side by side
 
 options:
 ${helpText('lab')}
