@@ -12,6 +12,7 @@ import { calmSnapshot } from '../lab/metrics/calm-gauges.js';
 import type { LabSession, LabSnapshot } from '../lab/lab-view.js';
 import { actionFor, HELP_LINES, HINTS } from '../tui/key-map.js';
 import { applyCalmKey } from '../tui/calm-keys.js';
+import { statusSegments } from '../tui/view-model.js';
 
 t.test('keys, help and hints', async (t) => {
   const ctx = { overlay: 'none', prompting: false } as const;
@@ -75,4 +76,31 @@ t.test('each press moves one policy on, from the next invocation', async (t) => 
     ],
   );
   pipeline.stop();
+});
+
+t.test('the status bar names the policies that differ from the seed', async (t) => {
+  const base = { mode: 'queue', t: 0, speed: 10, seed: 1, scenario: 'smoke', loadRate: 0, loadFactor: 1 };
+  const guards = labOptionsWith({ retryPolicy: 'grpc-throttle', retryBudgetScope: 'shared' });
+  const snap = {
+    ...base,
+    state: 'running',
+    phase: undefined,
+    calm: {
+      queueLimit: 'aimd',
+      limit: 12,
+      guards: { ...guards, breaker: { ...guards.breaker, mode: 'sampling' } },
+    },
+  } as unknown as LabSnapshot;
+  const texts = statusSegments(snap).map((s) => s.text);
+  t.ok(texts.includes('limit aimd 12'));
+  t.ok(texts.includes('retries grpc-throttle/shared'));
+  t.ok(texts.includes('breaker sampling/environment'));
+  const seedLike = {
+    ...snap,
+    calm: { queueLimit: 'fixed', limit: 10, guards: labOptionsWith() },
+  } as LabSnapshot;
+  t.notOk(
+    statusSegments(seedLike).some((s) => /^(limit|retries|breaker) /.test(s.text)),
+    'nothing extra with the seed policies',
+  );
 });

@@ -433,7 +433,24 @@ export function statusSegments(snap: LabSnapshot): Segment[] {
     { text: `load ${fmtRate(snap.loadRate)}/s ${fmtFactor(snap.loadFactor)}`, priority: 2 },
     { text: `speed ${snap.speed}x`, priority: 3 },
     { text: escapeTags(phase), priority: 4 },
+    ...calmSegments(snap),
     { text: `seed ${snap.seed}`, priority: 5 },
     { text: escapeTags(snap.scenario), priority: 6 },
   ];
+}
+
+/** Issue 12: the policies in force, when they differ from the seed's (fixed cap, tenacity, no breaker). */
+function calmSegments(snap: LabSnapshot): Segment[] {
+  const c = snap.calm;
+  if (!c) return [];
+  const out: Segment[] = [];
+  if (c.queueLimit !== 'fixed') out.push({ text: `limit ${c.queueLimit} ${c.limit}`, priority: 3 });
+  const g = c.guards;
+  if (g.retryPolicy !== 'tenacity') {
+    const budget = ['sdk-standard', 'grpc-throttle', 'retry-bucket'].includes(g.retryPolicy);
+    out.push({ text: `retries ${g.retryPolicy}${budget ? `/${g.retryBudgetScope}` : ''}`, priority: 3 });
+  }
+  if (g.breaker.mode !== 'off')
+    out.push({ text: `breaker ${g.breaker.mode}/${g.breaker.scope}`, priority: 3 });
+  return out;
 }
