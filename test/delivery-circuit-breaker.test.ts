@@ -8,7 +8,9 @@ import { VirtualClock } from '../lab/time/clock.js';
 import { CircuitBreaker } from '../lab/delivery/circuit-breaker/circuit-breaker.js';
 import { ConsecutiveBreaker } from '../lab/delivery/circuit-breaker/consecutive-breaker.js';
 import { SamplingBreaker } from '../lab/delivery/circuit-breaker/sampling-breaker.js';
-import { BreakerRegistry } from '../lab/delivery/circuit-breaker/breaker-registry.js';
+import { BreakerRegistry, type BreakerParams } from '../lab/delivery/circuit-breaker/breaker-registry.js';
+import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../lab/courier/worker-entry.js';
 
 function consecutive(threshold = 2, halfOpenAfterMs = 1000) {
   const clock = new VirtualClock();
@@ -191,4 +193,61 @@ t.test('per-environment breakers are separate', async (t) => {
   t.equal(reg.breakerFor('delivery-2').acquire(), 'call', 'another environment still calls');
   t.equal(a.acquire(), 'refused');
   t.same(reg.figures(), { notClosed: 1, opened: 1, refused: 1 });
+});
+
+const SHARED: BreakerParams = {
+  mode: 'consecutive',
+  scope: 'shared',
+  threshold: 2,
+  failureRatio: 0.5,
+  windowS: 5,
+  minRps: 1,
+  halfOpenS: 10,
+};
+
+t.test('in shared memory: two threads’ registries see one breaker', async (t) => {
+  const clock = new VirtualClock();
+  const main = new BreakerRegistry(clock, SHARED, { threads: true });
+  const a = new BreakerRegistry(clock, SHARED, { buffer: main.buffer! }).breakerFor('delivery-1');
+  const b = new BreakerRegistry(clock, SHARED, { buffer: main.buffer! }).breakerFor('delivery-2');
+  a.record(a.acquire(), false);
+  t.equal(b.state, 'closed');
+  b.record(b.acquire(), false);
+  t.same([a.state, a.acquire(), b.acquire()], ['open', 'refused', 'refused'], 'opened by the second thread');
+  t.same(main.figures(), { notClosed: 1, opened: 1, refused: 2 }, 'the main thread reads it');
+  await clock.advance(10_000);
+  const trial = a.acquire();
+  t.same([trial, b.acquire()], ['trial', 'refused'], 'one trial across threads');
+  b.record(trial, true);
+  t.equal(a.state, 'closed');
+});
+
+t.test('in shared memory, per environment: a new environment in a slot starts closed', async (t) => {
+  const clock = new VirtualClock();
+  const params: BreakerParams = { ...SHARED, mode: 'sampling', scope: 'environment', minRps: 0.2 };
+  const main = new BreakerRegistry(clock, params, { threads: true });
+  const other = new BreakerRegistry(clock, params, { buffer: main.buffer! });
+  const e1 = other.breakerFor('delivery-1', true);
+  for (let i = 0; i < 2; i++) e1.record(e1.acquire(), false);
+  t.equal(e1.state, 'open', 'sampling: 2 calls in 5 s at 0.2/s, all failed');
+  t.equal(other.breakerFor('delivery-2', true).acquire(), 'call');
+  t.equal(main.breakerFor('delivery-1').state, 'open', 'the main thread sees environment 1 open');
+  t.equal(other.breakerFor('delivery-1', true).state, 'closed', 'a cold start resets the slot');
+});
+
+t.test('the lock: two threads hammering one open breaker lose no count', async (t) => {
+  const params: BreakerParams = { ...SHARED, threshold: 1, halfOpenS: 3600 };
+  const main = new BreakerRegistry(new VirtualClock(), params, { threads: true });
+  const br = main.breakerFor('delivery-1');
+  br.record(br.acquire(), false);
+  const url = workerEntry(import.meta.url, './fixtures/breaker-caller');
+  const run = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(url, { workerData: { buffer: main.buffer, params, tries: 5000 } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+  const [x, y] = await Promise.all([run(), run()]);
+  t.same([x, y], [5000, 5000]);
+  t.equal(main.figures().refused, 10_000, 'every refusal counted once');
 });

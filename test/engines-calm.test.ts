@@ -79,7 +79,7 @@ t.test('virtual: aimd under the ESM ramp in the series limit column', async (t) 
 });
 
 t.test(
-  'threads: one retry bucket in shared memory for every thread; a live change reaches them',
+  'threads: one retry bucket and one breaker in shared memory for every thread; a live change reaches them',
   async (t) => {
     const { lab } = threadsRun(
       calmOptions({
@@ -116,6 +116,11 @@ t.test(
       [['retryPolicy', 'none']],
     );
     t.equal(r.calm!.retryBudget, null, 'no budget after the change to no retries');
+    t.ok(
+      r.calm!.breaker!.opened > 0,
+      'the shared breaker, in shared memory, opened and the main thread saw it',
+    );
+    t.ok(r.calm!.breaker!.refusedCalls > 0);
     const after = r.series.filter((row) => row.t > (changedAt ?? 0) + 30);
     t.ok(
       after.every((row) => row.budget === undefined),

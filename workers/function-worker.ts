@@ -26,6 +26,7 @@ export interface TaskGuards {
   gen: number;
   options: GuardOptions;
   budgetBuffer?: SharedArrayBuffer;
+  breakerBuffer?: SharedArrayBuffer;
 }
 
 /** One invocation: what piscina carries to a worker thread. */
@@ -60,8 +61,7 @@ function init(): WorkerState {
     data,
     clock,
     counters: new WorkerCounters(data.counters),
-    // Set from the first delivery task: budgets are the main thread's cells in shared memory; breakers are
-    // this thread's own (not yet shared across threads).
+    // Set from the first delivery task: budgets and breakers are the main thread's cells in shared memory.
     guards: undefined,
     // Unlimited connections per origin: each concurrent invocation holds its own, as separate Lambdas would.
     agent: new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 }),
@@ -81,6 +81,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
     s.guards = new DeliveryGuards(task.guards.options, s.clock, {
       threads: true,
       budgetBuffer: task.guards.budgetBuffer,
+      breakerBuffer: task.guards.breakerBuffer,
     });
   }
   const abort = new AbortController();

@@ -4,7 +4,7 @@ import type { HandlerLog, HandlerOutcome, TaskContext } from '../runtime/functio
 import type { WorkerCounters } from '../runtime/worker-counters.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { failureKind, type RetryBudget } from './retry-budget/retry-budget.js';
-import type { CircuitBreaker, Permit } from './circuit-breaker/circuit-breaker.js';
+import type { Breaker, Permit } from './circuit-breaker/circuit-breaker.js';
 
 /** A courier answer, or a connection that failed before one. */
 export type CourierAnswer = { status: number } | { status: 'connection-error'; message: string };
@@ -22,7 +22,7 @@ export interface DeliveryDeps {
   /** A retry budget (sdk-standard, grpc-throttle, retry-bucket): every retry must be allowed by it. */
   budget?: RetryBudget;
   /** A circuit breaker in front of each courier call: an open one fails the call at once. */
-  breaker?: CircuitBreaker;
+  breaker?: Breaker;
 }
 
 /** What a successful delivery returns. */

@@ -9,7 +9,7 @@ import {
 } from './retry-budget/budget-registry.js';
 import type { RetryBudget } from './retry-budget/retry-budget.js';
 import { BreakerRegistry, type BreakerFigures } from './circuit-breaker/breaker-registry.js';
-import type { CircuitBreaker } from './circuit-breaker/circuit-breaker.js';
+import type { Breaker } from './circuit-breaker/circuit-breaker.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 
 /** The options the guards read: what a worker thread needs to make its own. */
@@ -33,7 +33,7 @@ export function guardOptionsOf(o: GuardOptions): GuardOptions {
 export interface InvocationGuards {
   policy: RetryPolicy;
   budget?: RetryBudget;
-  breaker?: CircuitBreaker;
+  breaker?: Breaker;
 }
 
 export interface GuardFigures {
@@ -60,7 +60,7 @@ export class DeliveryGuards {
   constructor(
     options: GuardOptions,
     clock: Clock,
-    shared: { threads?: boolean; budgetBuffer?: SharedArrayBuffer } = {},
+    shared: { threads?: boolean; budgetBuffer?: SharedArrayBuffer; breakerBuffer?: SharedArrayBuffer } = {},
   ) {
     const policy = options.retryPolicy;
     this.policy = policy;
@@ -82,18 +82,27 @@ export class DeliveryGuards {
       );
     }
     const b = options.breaker;
-    if (b.mode !== 'off') this.breakers = new BreakerRegistry(clock, { ...b, mode: b.mode });
+    if (b.mode !== 'off')
+      this.breakers = new BreakerRegistry(
+        clock,
+        { ...b, mode: b.mode },
+        { threads: shared.threads ?? false, buffer: shared.breakerBuffer },
+      );
   }
 
   get budgetBuffer(): SharedArrayBuffer | undefined {
     return this.budgets?.buffer;
   }
 
+  get breakerBuffer(): SharedArrayBuffer | undefined {
+    return this.breakers?.buffer;
+  }
+
   forInvocation(context: TaskContext): InvocationGuards {
     const env = context.environmentId ?? context.requestId;
     const guards: InvocationGuards = { policy: this.retryPolicy };
     if (this.budgets) guards.budget = this.budgets.budgetFor(env, context.coldStart);
-    if (this.breakers) guards.breaker = this.breakers.breakerFor(env);
+    if (this.breakers) guards.breaker = this.breakers.breakerFor(env, context.coldStart);
     return guards;
   }
 

@@ -78,7 +78,12 @@ export class PiscinaExecutor implements Executor {
     const g = this.currentGuards?.();
     if (g !== this.lastGuards) {
       this.lastGuards = g;
-      this.taskGuards = g && { gen: ++this.guardsGen, options: g.options, budgetBuffer: g.budgetBuffer };
+      this.taskGuards = g && {
+        gen: ++this.guardsGen,
+        options: g.options,
+        budgetBuffer: g.budgetBuffer,
+        breakerBuffer: g.breakerBuffer,
+      };
     }
     return this.taskGuards;
   }

@@ -11,4 +11,8 @@ export const STATE_CODE: Record<CircuitState, number> = { closed: 0, 'half-open'
 export interface BreakerStrategy {
   success(state: CircuitState, now: number): void;
   failure(state: CircuitState, now: number): boolean;
+  /** Integers its state takes in shared memory (breakers shared across threads). */
+  readonly stateSize: number;
+  saveTo(cells: Int32Array, at: number): void;
+  loadFrom(cells: Int32Array, at: number): void;
 }

@@ -4,6 +4,17 @@ import type { BreakerStrategy, CircuitState } from './breaker-strategy.js';
 /** What `acquire` gives: a call may go ahead (as the half-open trial or not), or is refused. */
 export type Permit = 'call' | 'trial' | 'refused';
 
+/** A breaker as callers use it: this thread's own (CircuitBreaker) or one in shared memory. */
+export interface Breaker {
+  readonly state: CircuitState;
+  readonly counts: BreakerCounts;
+  acquire(): Permit;
+  record(permit: Permit, ok: boolean): void;
+}
+
+const CODE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const STATE: readonly CircuitState[] = ['closed', 'half-open', 'open'];
+
 export interface CircuitBreakerOptions {
   clock: Clock;
   strategy: BreakerStrategy;
@@ -23,7 +34,7 @@ export interface BreakerCounts {
  * has passed; the next call is then the one trial (half-open) while others are still refused. The trial's
  * success closes the circuit, its failure opens it again for another `halfOpenAfterMs`.
  */
-export class CircuitBreaker {
+export class CircuitBreaker implements Breaker {
   readonly counts: BreakerCounts = { opened: 0, refused: 0 };
   private current: CircuitState = 'closed';
   private openedAt = 0;
@@ -67,6 +78,30 @@ export class CircuitBreaker {
     // A failure of a call that began while closed opens a circuit only if it is still closed.
     if (this.o.strategy.failure(state, now) && (permit === 'trial' || this.current === 'closed'))
       this.open(now);
+  }
+
+  /** Integers the whole breaker takes in shared memory: 5 of its own, then its strategy's. */
+  get stateSize(): number {
+    return 5 + this.o.strategy.stateSize;
+  }
+
+  saveTo(cells: Int32Array, at: number): void {
+    cells[at] = CODE[this.current];
+    // Scenario ms fit 32 bits for 24 days of scenario time.
+    cells[at + 1] = this.openedAt;
+    cells[at + 2] = this.trialInFlight ? 1 : 0;
+    cells[at + 3] = this.counts.opened;
+    cells[at + 4] = this.counts.refused;
+    this.o.strategy.saveTo(cells, at + 5);
+  }
+
+  loadFrom(cells: Int32Array, at: number): void {
+    this.current = STATE[cells[at]!]!;
+    this.openedAt = cells[at + 1]!;
+    this.trialInFlight = cells[at + 2] === 1;
+    this.counts.opened = cells[at + 3]!;
+    this.counts.refused = cells[at + 4]!;
+    this.o.strategy.loadFrom(cells, at + 5);
   }
 
   private open(now: number): void {

@@ -16,4 +16,14 @@ export class ConsecutiveBreaker implements BreakerStrategy {
   failure(): boolean {
     return ++this.count >= this.threshold;
   }
+
+  readonly stateSize = 1;
+
+  saveTo(cells: Int32Array, at: number): void {
+    cells[at] = this.count;
+  }
+
+  loadFrom(cells: Int32Array, at: number): void {
+    this.count = cells[at]!;
+  }
 }

@@ -62,6 +62,34 @@ export class SamplingBreaker implements BreakerStrategy {
     return this.failures > this.threshold * (this.failures + this.successes);
   }
 
+  get stateSize(): number {
+    return 3 + 3 * this.buckets.length;
+  }
+
+  saveTo(cells: Int32Array, at: number): void {
+    cells[at] = this.current;
+    cells[at + 1] = this.failures;
+    cells[at + 2] = this.successes;
+    this.buckets.forEach((b, i) => {
+      cells[at + 3 + 3 * i] = b.startedAt;
+      cells[at + 4 + 3 * i] = b.failures;
+      cells[at + 5 + 3 * i] = b.successes;
+    });
+  }
+
+  loadFrom(cells: Int32Array, at: number): void {
+    this.current = cells[at]!;
+    this.failures = cells[at + 1]!;
+    this.successes = cells[at + 2]!;
+    for (let i = 0; i < this.buckets.length; i++) {
+      this.buckets[i] = {
+        startedAt: cells[at + 3 + 3 * i]!,
+        failures: cells[at + 4 + 3 * i]!,
+        successes: cells[at + 5 + 3 * i]!,
+      };
+    }
+  }
+
   private reset(): void {
     this.failures = 0;
     this.successes = 0;
