@@ -9,7 +9,7 @@ import { runSweepCli, sweepGrid } from './sweep/sweep-command.js';
 import type { Grid } from './sweep/sweep-grid.js';
 
 const USAGE = `usage: npm run lab [-- options]            the dashboard (headless when --headless or stdout is not a terminal)
-       npm run lab -- compare [options]    the same seeded scenario in every mode, side by side
+       npm run lab -- compare [options]    the same seeded scenario per configuration (--configs), side by side
        npm run lab -- sweep --vary NAME=FROM:TO:STEP [--vary NAME=A,B,C] [options]
                                            one virtual run per cell of a grid, in parallel; phase map
 

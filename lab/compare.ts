@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MODES, type Mode } from './config/option-spec.js';
+import { applyConfig, configFileName } from './compare-configs.js';
 import type { LabOptions } from './config/parse-options.js';
 import { runHeadless, type HeadlessIo } from './headless.js';
 import type { RunReport } from './report/build-report.js';
@@ -7,7 +7,8 @@ import { writeReportFile } from './report/build-report.js';
 import { formatTable, summaryRows } from './report/summary-table.js';
 
 export interface CompareResult {
-  reports: Partial<Record<Mode, RunReport>>;
+  /** By configuration name, in the order run. */
+  reports: Partial<Record<string, RunReport>>;
   table: string;
   folder: string;
   aborted: boolean;
@@ -34,6 +35,7 @@ export function compareFigures(r: RunReport): Record<string, unknown> {
     gbSeconds: r.cost.gbSeconds,
     lastDeliveryS: r.lastDeliveryS,
     durationS: r.durationS,
+    calm: r.calm ?? null,
   };
 }
 
@@ -49,29 +51,29 @@ export async function runCompare(
   const folder =
     options.report ??
     join('runs', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${options.seed}`);
-  const reports: Partial<Record<Mode, RunReport>> = {};
+  const reports: Partial<Record<string, RunReport>> = {};
   let aborted = false;
-  for (const mode of MODES) {
+  for (const name of options.configs) {
     if (signal?.aborted) break;
-    io.stderr.write(`\ncompare: mode ${mode}\n`);
+    io.stderr.write(`\ncompare: ${name}\n`);
+    const file = configFileName(name);
     const result = await runHeadless(
       {
-        ...options,
-        mode,
+        ...applyConfig(options, name),
         headless: true,
-        report: join(folder, `${mode}.json`),
-        logFile: join(folder, `${mode}.log.jsonl`),
+        report: join(folder, `${file}.json`),
+        logFile: join(folder, `${file}.log.jsonl`),
       },
       io,
       signal,
     );
-    reports[mode] = result.report;
+    reports[name] = result.report;
     if (result.ended === 'aborted') {
       aborted = true;
       break;
     }
   }
-  const done = MODES.filter((m) => reports[m]);
+  const done = options.configs.filter((m) => reports[m]);
   const columns = done.map((m) => summaryRows(reports[m]!));
   const rows = (columns[0] ?? []).map(([label], i) => [label, ...columns.map((c) => c[i]![1])]);
   const table = formatTable(['', ...done], rows);

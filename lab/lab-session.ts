@@ -1,11 +1,12 @@
+import type { GuardOptions } from './delivery/delivery-guards.js';
 import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
 import type { LabRun } from './run/lab-run.js';
 import { createRun, type RunSetup } from './run/create-run.js';
 import { finishRun, writeSnapshotReport } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
-import type { LabSession, LabSnapshot, LogListener, SeriesRow } from './lab-view.js';
 import type { FaultSpec } from './faults/fault-spec.js';
+import type { LabSession, LabSnapshot, LogListener, QueueLimitName, SeriesRow } from './lab-view.js';
 
 /**
  * The dashboard's handle on the lab: the current run, which `restart()` replaces by a fresh one with the
@@ -60,6 +61,14 @@ export class LiveLabSession implements LabSession {
 
   setLoadPaused(paused: boolean): void {
     this.lab.load?.setPaused(paused);
+  }
+
+  setQueueLimit(name: QueueLimitName): void {
+    this.lab.pipeline.setQueueLimit(name);
+  }
+
+  setGuards(change: Partial<GuardOptions>): void {
+    this.lab.setGuards(change);
   }
 
   setQueueConcurrency(n: number): void {

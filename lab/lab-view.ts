@@ -5,6 +5,17 @@
 import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
 import type { LogRecord } from './logs/log-record.js';
+import type { GuardOptions } from './delivery/delivery-guards.js';
+
+export type QueueLimitName = 'fixed' | 'aimd' | 'gradient';
+
+/** The calming policies in force (issue 12), for the dashboard. */
+export interface CalmSnapshot {
+  queueLimit: QueueLimitName;
+  /** The poller's limit now. */
+  limit: number;
+  guards: GuardOptions;
+}
 import type { Cumulative, Gauges } from './metrics/series-recorder.js';
 import type { FaultSpec } from './faults/fault-spec.js';
 import type { EngineKind } from './run/engine.js';
@@ -69,6 +80,8 @@ export interface LabSnapshot {
     /** The recovery verdict so far, in words, once the last trigger has ended. */
     verdict?: string;
   };
+  /** Issue 12: absent where a session does not have them. */
+  calm?: CalmSnapshot;
 }
 
 export type LogListener = (record: LogRecord) => void;
@@ -87,6 +100,10 @@ export interface LabSession {
   setThrottleRate(rate: number): void;
   /** Fires a fault now (the dashboard's outage key); absent where faults cannot be injected. */
   fireFault?(spec: FaultSpec): void;
+  /** Issue 12, live: the poller's limit (fixed cap, aimd, gradient). Absent where a session cannot. */
+  setQueueLimit?(name: QueueLimitName): void;
+  /** Issue 12, live: retry policy, budget scope, circuit breaker, from the next invocation on. */
+  setGuards?(change: Partial<GuardOptions>): void;
   /** Stops this run and starts the same scenario again from scenario time 0. */
   restart(): Promise<void>;
   /** Writes a report of the run so far; resolves to its path. */

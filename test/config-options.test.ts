@@ -23,6 +23,9 @@ const CONTEXT: Record<string, string[]> = {
   'function-timeout-s': ['--visibility-timeout-s', '43200'],
   // The spec's range is the virtual engine's; real time keeps to less (config-speed.test.ts).
   speed: ['--engine', 'virtual'],
+  'aimd-min': ['--aimd-max', '1000'],
+  'aimd-max': ['--aimd-min', '1'],
+  'gradient-max': ['--gradient-min-concurrency', '1'],
 };
 
 /** Whether the spec's range takes `n` (the rule the help text states, in words). */

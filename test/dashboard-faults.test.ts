@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import type { SeriesRow } from '../lab/lab-view.js';
-import { SyntheticSession } from '../tui/synthetic-session.js';
+import { harness } from './fixtures/dashboard-harness.js';
 import { faultSegment, keyOutage, withFaultMarker } from '../tui/fault-view.js';
 import { statusSegments, WHOLE_RUN, type ChartModel } from '../tui/view-model.js';
 import { actionFor, HELP_LINES } from '../tui/key-map.js';
@@ -13,7 +13,9 @@ import { faultText } from '../lab/faults/fault-spec.js';
 const outage = { kind: 'courier-outage', value: '1', startS: 100, durationS: 60 };
 
 t.test('the status bar names each fault on and the time it has left', async (t) => {
-  const base = new SyntheticSession().snapshot();
+  const h = await harness();
+  t.teardown(() => h.close());
+  const base = h.session.snapshot();
   t.equal(faultSegment(base), undefined, 'nothing without faults');
   const snap = {
     ...base,

@@ -9,6 +9,7 @@ import type blessed from 'blessed';
 import type { LabSession, LabSnapshot } from '../lab/lab-view.js';
 import type { LogRecord } from '../lab/logs/log-record.js';
 import { FrameDrawer } from './frame-drawer.js';
+import { applyCalmKey } from './calm-keys.js';
 import {
   actionFor,
   HELP_LINES,
@@ -219,6 +220,13 @@ export function buildDashboard(
         drawer.invalidate();
         return;
       }
+      case 'queue-limit':
+      case 'retry-policy':
+      case 'calm-scope':
+      case 'breaker':
+        flash(applyCalmKey(session, action.type), 'good');
+        drawer.invalidate();
+        return;
       case 'pause': {
         const paused = !snap().loadPaused;
         session.setLoadPaused(paused);

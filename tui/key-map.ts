@@ -2,7 +2,7 @@
  * Keys to actions, given what is on screen. Pure: the dashboard applies the action; tests read the table.
  * While the filter prompt is open, printable keys are text (so `q` types a q); Ctrl-C always quits.
  */
-import type { Mode } from '../lab/config/option-spec.js';
+import type { BreakerName, Mode, RetryPolicyName } from '../lab/config/option-spec.js';
 import type { Segment } from './format.js';
 
 export type ScrollKind = 'up' | 'down' | 'left' | 'right' | 'pageup' | 'pagedown' | 'home' | 'end';
@@ -13,6 +13,11 @@ export type Action =
   | { type: 'cycle-mode' }
   | { type: 'load'; dir: 1 | -1 }
   | { type: 'queue'; dir: 1 | -1 }
+  /** Issue 12: the poller's limit, the retry policy, the scope of budgets and breakers, the breaker. */
+  | { type: 'queue-limit' }
+  | { type: 'retry-policy' }
+  | { type: 'calm-scope' }
+  | { type: 'breaker' }
   | { type: 'pause' }
   | { type: 'restart' }
   | { type: 'snapshot' }
@@ -66,6 +71,10 @@ const MAIN_KEYS: Record<string, Action> = {
   '-': { type: 'load', dir: -1 },
   '[': { type: 'queue', dir: -1 },
   ']': { type: 'queue', dir: 1 },
+  a: { type: 'queue-limit' },
+  b: { type: 'retry-policy' },
+  e: { type: 'calm-scope' },
+  c: { type: 'breaker' },
   space: { type: 'pause' },
   r: { type: 'restart' },
   s: { type: 'snapshot' },
@@ -112,6 +121,7 @@ export const HELP_LINES: readonly string[] = [
   'm            cycle the mode',
   '+ -          raise / lower the load (x0.1 to x5)',
   '[ ]          lower / raise the queue concurrency',
+  'a b c e      cycle queue limit, retry policy, breaker, scope',
   'space        pause / resume the load',
   'r            restart the run from scenario time 0',
   's            write a report snapshot (path shown)',
@@ -143,6 +153,10 @@ export const HINTS: readonly Segment[] = [
   { text: 'Tab focus', priority: 8 },
   { text: 'Enter story', priority: 9 },
   { text: 'o outage', priority: 6 },
+  { text: 'a limit', priority: 4 },
+  { text: 'b retries', priority: 4 },
+  { text: 'c breaker', priority: 5 },
+  { text: 'e scope', priority: 5 },
 ];
 
 /** Load factors that `+` and `-` step through (1 = the scenario as written). */
@@ -167,3 +181,19 @@ export function stepQueueConcurrency(current: number, dir: 1 | -1): number {
 }
 
 export const MODE_ORDER: readonly Mode[] = ['none', 'queue', 'throttle'];
+
+export const QUEUE_LIMIT_ORDER = ['fixed', 'aimd', 'gradient'] as const;
+export const RETRY_POLICY_ORDER: readonly RetryPolicyName[] = [
+  'tenacity',
+  'sdk-standard',
+  'grpc-throttle',
+  'retry-bucket',
+  'full-jitter',
+  'none',
+];
+export const BREAKER_ORDER: readonly BreakerName[] = ['off', 'consecutive', 'sampling'];
+
+/** The item after `current` in `order`, wrapping round. */
+export function nextIn<T>(order: readonly T[], current: T): T {
+  return order[(order.indexOf(current) + 1) % order.length]!;
+}

@@ -201,14 +201,29 @@ export function concurrencyChart(
   }
   if (snap.mode !== 'none') {
     const cap = snap.queueConcurrency;
-    top = Math.max(top, cap);
-    model.series.push({
-      title: 'queue cap',
-      colour: 'magenta',
-      y: new Array<number>(n).fill(cap),
-      readout: fmtCount(cap),
-      reference: true,
-    });
+    if (rows.some((r) => r.limit !== undefined)) {
+      // The poller's limit moves (the ESM ramp, an adaptive limit): draw its history, not a flat cap.
+      const limitLine = buildChart(rows, window, points, '', '', [
+        {
+          title: 'queue limit',
+          colour: 'magenta',
+          pick: (r) => r.limit ?? cap,
+          how: 'max',
+          readout: () => fmtCount(cap),
+        },
+      ]);
+      top = Math.max(top, limitLine.dataMax);
+      model.series.push(...limitLine.model.series);
+    } else {
+      top = Math.max(top, cap);
+      model.series.push({
+        title: 'queue cap',
+        colour: 'magenta',
+        y: new Array<number>(n).fill(cap),
+        readout: fmtCount(cap),
+        reference: true,
+      });
+    }
   }
   model.maxY = niceMax(top);
   return model;
@@ -435,7 +450,24 @@ export function statusSegments(snap: LabSnapshot, reached?: number): Segment[] {
     // The engine with its speed: `virtual 200x` paces a one-thread run, `threads 10x` scales real threads.
     speedSegment(snap, reached),
     { text: escapeTags(phase), priority: 4 },
+    ...calmSegments(snap),
     { text: `seed ${snap.seed}`, priority: 5 },
     { text: escapeTags(snap.scenario), priority: 6 },
   ];
+}
+
+/** Issue 12: the policies in force, when they differ from the seed's (fixed cap, tenacity, no breaker). */
+function calmSegments(snap: LabSnapshot): Segment[] {
+  const c = snap.calm;
+  if (!c) return [];
+  const out: Segment[] = [];
+  if (c.queueLimit !== 'fixed') out.push({ text: `limit ${c.queueLimit} ${c.limit}`, priority: 3 });
+  const g = c.guards;
+  if (g.retryPolicy !== 'tenacity') {
+    const budget = ['sdk-standard', 'grpc-throttle', 'retry-bucket'].includes(g.retryPolicy);
+    out.push({ text: `retries ${g.retryPolicy}${budget ? `/${g.retryBudgetScope}` : ''}`, priority: 3 });
+  }
+  if (g.breaker.mode !== 'off')
+    out.push({ text: `breaker ${g.breaker.mode}/${g.breaker.scope}`, priority: 3 });
+  return out;
 }

@@ -8,6 +8,7 @@ import type { FunctionKey, HandlerOutcome, TaskContext } from '../lab/runtime/fu
 import type { RetryPolicyName } from '../lab/config/option-spec.js';
 import { notifyHandler, type NotifyPayload } from './notify-handler.js';
 import { requestToken } from './throttle-port.js';
+import { DeliveryGuards, type GuardOptions } from '../lab/delivery/delivery-guards.js';
 
 /** Set once per pool, the same for every worker thread. */
 export interface FunctionWorkerData {
@@ -22,6 +23,14 @@ export interface FunctionWorkerData {
   attemptTimeoutMs?: number | undefined;
 }
 
+/** The delivery guards in force: a generation, their options, and the budgets' shared memory. */
+export interface TaskGuards {
+  gen: number;
+  options: GuardOptions;
+  budgetBuffer?: SharedArrayBuffer;
+  breakerBuffer?: SharedArrayBuffer;
+}
+
 /** One invocation: what piscina carries to a worker thread. */
 export interface FunctionTask {
   fn: FunctionKey | 'warm-up';
@@ -32,6 +41,8 @@ export interface FunctionTask {
   courierUrl?: string;
   /** Throttle mode: the channel on which the main thread grants courier-call tokens. */
   port?: MessagePort;
+  /** Delivery: the guards in force; a thread rebuilds its own when the generation is new to it. */
+  guards?: TaskGuards;
 }
 
 interface WorkerState {
@@ -39,18 +50,24 @@ interface WorkerState {
   clock: RealClock;
   counters: WorkerCounters;
   agent: Agent;
+  guards: DeliveryGuards | undefined;
+  guardsGen: number;
 }
 
 let state: WorkerState | undefined;
 
 function init(): WorkerState {
   const data = workerData as FunctionWorkerData;
+  const clock = new RealClock({ speed: data.speed, origin: new ClockOrigin(data.origin) });
   return {
     data,
-    clock: new RealClock({ speed: data.speed, origin: new ClockOrigin(data.origin) }),
+    clock,
     counters: new WorkerCounters(data.counters),
+    // Set from the first delivery task: budgets and breakers are the main thread's cells in shared memory.
+    guards: undefined,
     // Unlimited connections per origin: each concurrent invocation holds its own, as separate Lambdas would.
     agent: new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 }),
+    guardsGen: 0,
   };
 }
 
@@ -61,6 +78,14 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
   if (fn === 'notify') return notifyHandler(JSON.parse(task.payload) as NotifyPayload, context);
   if (fn === 'warm-up') return { ok: true, value: null, logs: [] };
   const s = state;
+  if (task.guards && task.guards.gen !== s.guardsGen) {
+    s.guardsGen = task.guards.gen;
+    s.guards = new DeliveryGuards(task.guards.options, s.clock, {
+      threads: true,
+      budgetBuffer: task.guards.budgetBuffer,
+      breakerBuffer: task.guards.breakerBuffer,
+    });
+  }
   const abort = new AbortController();
   const remainingRealMs = Math.max(0, (context.deadlineMs - s.clock.now()) / s.clock.speed);
   const timer = setTimeout(() => abort.abort(new Error('Task timed out')), remainingRealMs);
@@ -81,6 +106,7 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
         acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
       },
       abort.signal,
+      s.guards?.forInvocation(context),
     );
   } finally {
     clearTimeout(timer);

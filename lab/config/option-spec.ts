@@ -5,7 +5,16 @@
 import { FAULT_FORM } from '../faults/fault-spec.js';
 
 export type OptionKind =
-  'number' | 'integer' | 'string' | 'enum' | 'boolean' | 'latency-range' | 'url' | 'fault';
+  | 'number'
+  | 'integer'
+  | 'string'
+  | 'enum'
+  | 'boolean'
+  | 'latency-range'
+  | 'url'
+  | 'fault'
+  /** A whole number within min..max, or one of `values` (--queue-concurrency: 10, aimd or gradient). */
+  | 'integer-or-word';
 export type Scope = 'lab' | 'courier';
 
 export interface OptionSpec {
@@ -34,7 +43,14 @@ const LAB: readonly Scope[] = ['lab'];
 
 export const MODES = ['none', 'queue', 'throttle'] as const;
 export type Mode = (typeof MODES)[number];
-export const RETRY_POLICIES = ['tenacity', 'none', 'full-jitter'] as const;
+export const RETRY_POLICIES = [
+  'tenacity',
+  'none',
+  'full-jitter',
+  'sdk-standard',
+  'grpc-throttle',
+  'retry-bucket',
+] as const;
 export type RetryPolicyName = (typeof RETRY_POLICIES)[number];
 
 /**
@@ -43,6 +59,12 @@ export type RetryPolicyName = (typeof RETRY_POLICIES)[number];
  * takes the spec's maximum.
  */
 export const THREADS_MAX_SPEED = 1000;
+export const ADAPTIVE_LIMITS = ['aimd', 'gradient'] as const;
+export type AdaptiveLimitName = (typeof ADAPTIVE_LIMITS)[number];
+export const SCOPES = ['environment', 'shared'] as const;
+export type StateScope = (typeof SCOPES)[number];
+export const BREAKERS = ['off', 'consecutive', 'sampling'] as const;
+export type BreakerName = (typeof BREAKERS)[number];
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
   {
@@ -317,13 +339,221 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: "the delivery function's retries in code",
   },
   {
+    name: 'retry-budget-scope',
+    kind: 'enum',
+    values: SCOPES,
+    default: 'environment',
+    scopes: LAB,
+    describe:
+      'sdk-standard, grpc-throttle, retry-bucket: one budget per execution environment, or one shared',
+  },
+  {
+    name: 'grpc-max-tokens',
+    kind: 'number',
+    default: 10,
+    min: 1,
+    max: 1000,
+    scopes: LAB,
+    describe: 'grpc-throttle: maxTokens of the retry throttle (A6)',
+  },
+  {
+    name: 'grpc-token-ratio',
+    kind: 'number',
+    default: 0.1,
+    min: 0.001,
+    max: 1000,
+    scopes: LAB,
+    describe: 'grpc-throttle: tokens a success gives back (A6 tokenRatio, three decimals at most)',
+  },
+  {
+    name: 'retry-bucket-capacity',
+    kind: 'number',
+    default: 10,
+    min: 1,
+    max: 100000,
+    scopes: LAB,
+    describe: "retry-bucket: the bucket's capacity in tokens (a success deposits 0.1, a retry spends 1)",
+  },
+  {
     name: 'queue-concurrency',
-    kind: 'integer',
+    kind: 'integer-or-word',
+    values: ADAPTIVE_LIMITS,
     default: 10,
     min: 2,
     max: 1000,
     scopes: LAB,
-    describe: "the queue poller's MaximumConcurrency",
+    describe: "the queue poller's MaximumConcurrency, or an adaptive limit: aimd or gradient",
+  },
+  {
+    name: 'esm-scaling',
+    kind: 'boolean',
+    default: true,
+    scopes: LAB,
+    describe: "the event source mapping's own ramp: start at 5, add 300 a minute, back off on errors",
+  },
+  {
+    name: 'aimd-min',
+    kind: 'integer',
+    default: 2,
+    min: 1,
+    max: 1000,
+    scopes: LAB,
+    describe: 'aimd: lowest limit (Netflix defaults to 20, above what the courier takes)',
+  },
+  {
+    name: 'aimd-max',
+    kind: 'integer',
+    default: 200,
+    min: 1,
+    max: 1000,
+    scopes: LAB,
+    describe: 'aimd: highest limit',
+  },
+  {
+    name: 'aimd-backoff',
+    kind: 'number',
+    default: 0.9,
+    min: 0.5,
+    max: 0.99,
+    scopes: LAB,
+    describe: 'aimd: the limit is multiplied by this on a drop (429, error, timeout, throttle)',
+  },
+  {
+    name: 'aimd-timeout-s',
+    kind: 'number',
+    default: 5,
+    min: 0,
+    minExclusive: true,
+    max: 900,
+    scopes: LAB,
+    describe: 'aimd: an invocation slower than this counts as a drop',
+  },
+  {
+    name: 'gradient-min-concurrency',
+    kind: 'integer',
+    default: 3,
+    min: 1,
+    max: 1000,
+    scopes: LAB,
+    describe: "gradient: the floor, and the limit while minRTT is measured (Envoy's min_concurrency)",
+  },
+  {
+    name: 'gradient-max',
+    kind: 'integer',
+    default: 1000,
+    min: 1,
+    max: 1000,
+    scopes: LAB,
+    describe: 'gradient: highest limit',
+  },
+  {
+    name: 'gradient-buffer',
+    kind: 'number',
+    default: 0.25,
+    min: 0,
+    max: 10,
+    scopes: LAB,
+    describe: 'gradient: share of minRTT tolerated before the limit shrinks',
+  },
+  {
+    name: 'gradient-window-s',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    minExclusive: true,
+    max: 3600,
+    scopes: LAB,
+    describe: 'gradient: one limit update per window of this many scenario seconds',
+  },
+  {
+    name: 'gradient-min-rtt-interval-s',
+    kind: 'number',
+    default: 60,
+    min: 1,
+    max: 86400,
+    scopes: LAB,
+    describe: 'gradient: minRTT is measured again this often',
+  },
+  {
+    name: 'gradient-min-rtt-requests',
+    kind: 'integer',
+    default: 50,
+    min: 1,
+    max: 10000,
+    scopes: LAB,
+    describe: 'gradient: invocations one minRTT measurement takes',
+  },
+  {
+    name: 'gradient-percentile',
+    kind: 'number',
+    default: 0.5,
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    scopes: LAB,
+    describe: "gradient: the percentile of a window's latencies taken as its RTT",
+  },
+  {
+    name: 'circuit-breaker',
+    kind: 'enum',
+    values: BREAKERS,
+    default: 'off',
+    scopes: LAB,
+    describe: 'a circuit breaker in front of each courier call: failures in a row, or a failure share',
+  },
+  {
+    name: 'breaker-scope',
+    kind: 'enum',
+    values: SCOPES,
+    default: 'environment',
+    scopes: LAB,
+    describe: 'one breaker per execution environment, or one shared',
+  },
+  {
+    name: 'breaker-threshold',
+    kind: 'integer',
+    default: 5,
+    min: 1,
+    max: 10000,
+    scopes: LAB,
+    describe: 'consecutive: failures in a row that open the circuit',
+  },
+  {
+    name: 'breaker-failure-ratio',
+    kind: 'number',
+    default: 0.5,
+    min: 0.01,
+    max: 0.99,
+    scopes: LAB,
+    describe: 'sampling: share of failed calls in the window that opens the circuit',
+  },
+  {
+    name: 'breaker-window-s',
+    kind: 'number',
+    default: 10,
+    min: 0.1,
+    max: 3600,
+    scopes: LAB,
+    describe: 'sampling: the window calls are counted over',
+  },
+  {
+    name: 'breaker-min-rps',
+    kind: 'number',
+    default: 1,
+    min: 0.001,
+    max: 100000,
+    scopes: LAB,
+    describe: 'sampling: calls per second the window needs before it may open the circuit',
+  },
+  {
+    name: 'breaker-half-open-s',
+    kind: 'number',
+    default: 10,
+    min: 0,
+    minExclusive: true,
+    max: 3600,
+    scopes: LAB,
+    describe: 'an open circuit lets one trial call through after this long',
   },
   {
     name: 'visibility-timeout-s',
@@ -373,6 +603,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: 'throttle mode: client-side token bucket capacity',
   },
   {
+    name: 'configs',
+    kind: 'string',
+    scopes: LAB,
+    describe:
+      'compare: configurations side by side, e.g. none,queue,aimd,sdk-standard/shared,aimd+breaker, or all (see README)',
+  },
+  {
     name: 'fps',
     kind: 'number',
     default: 4,
@@ -400,6 +637,8 @@ export function allowedText(spec: OptionSpec): string {
       return FAULT_FORM;
     case 'latency-range':
       return `MIN-MAX in milliseconds, whole numbers, ${spec.min} <= MIN <= MAX <= ${spec.max}`;
+    case 'integer-or-word':
+      return `${spec.values!.join(', ')}, or a whole number from ${spec.min} to ${spec.max}`;
     case 'integer':
     case 'number': {
       const what = spec.kind === 'integer' ? 'a whole number' : 'a number';

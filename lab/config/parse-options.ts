@@ -2,6 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, describeValue } from './config-error.js';
 import {
   allowedText,
+  type AdaptiveLimitName,
+  type BreakerName,
+  type StateScope,
   OPTION_SPECS,
   SPEC_BY_NAME,
   type Mode,
@@ -14,6 +17,7 @@ import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
 import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
 import { PRESET_OPTIONS } from '../load/presets.js';
+import { parseConfigList } from '../compare-configs.js';
 import type { EngineKind } from '../run/engine.js';
 
 export interface LatencyRange {
@@ -63,7 +67,35 @@ export interface LabOptions extends CommonOptions {
   maxEventAgeS: number;
   asyncDlq: boolean;
   retryPolicy: RetryPolicyName;
+  /** sdk-standard, grpc-throttle, retry-bucket: who holds a budget. */
+  retryBudgetScope: StateScope;
+  grpcMaxTokens: number;
+  grpcTokenRatio: number;
+  retryBucketCapacity: number;
+  /** The fixed MaximumConcurrency (10 when --queue-concurrency names an adaptive limit). */
   queueConcurrency: number;
+  /** Set when --queue-concurrency is aimd or gradient. */
+  queueAdaptive: AdaptiveLimitName | undefined;
+  esmScaling: boolean;
+  aimd: { min: number; max: number; backoff: number; timeoutS: number };
+  gradient: {
+    minConcurrency: number;
+    max: number;
+    buffer: number;
+    windowS: number;
+    minRttIntervalS: number;
+    minRttRequests: number;
+    percentile: number;
+  };
+  breaker: {
+    mode: BreakerName;
+    scope: StateScope;
+    threshold: number;
+    failureRatio: number;
+    windowS: number;
+    minRps: number;
+    halfOpenS: number;
+  };
   visibilityTimeoutS: number;
   maxReceiveCount: number | undefined;
   retentionS: number;
@@ -80,6 +112,8 @@ export interface LabOptions extends CommonOptions {
   loadFactor: number;
   /** Sweep axes as typed (`--vary`); checked by lab/sweep/sweep-grid.ts against the other options. */
   vary: string[];
+  /** compare: the configurations to run (checked names), see compare-configs.ts. */
+  configs: string[];
 }
 
 /** A repeatable option's values: as typed on the command line, or a config file's list entries. */
@@ -202,9 +236,15 @@ export function readConfigFile(path: string, scope: Scope): Raw {
 }
 
 /** Checks one value against its spec and returns it typed. */
-export function validateValue(spec: OptionSpec, value: unknown, source: string): unknown {
+export function validateValue(
+  spec: OptionSpec,
+  value: unknown,
+  source: string,
+  /** The spec whose allowed values a refusal names (a word-or-number option checks its number as an integer). */
+  named: OptionSpec = spec,
+): unknown {
   const fail = (): never => {
-    throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`);
+    throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(named)}`);
   };
   switch (spec.kind) {
     case 'boolean':
@@ -243,6 +283,9 @@ export function validateValue(spec: OptionSpec, value: unknown, source: string):
       if (minMs < spec.min! || maxMs > spec.max!) return fail();
       return { minMs, maxMs } satisfies LatencyRange;
     }
+    case 'integer-or-word':
+      if (typeof value === 'string' && spec.values!.includes(value.trim())) return value.trim();
+      return validateValue({ ...spec, kind: 'integer' }, value, source, spec);
     case 'integer':
     case 'number': {
       const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
@@ -356,6 +399,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
       `unknown command ${describeValue(command)}; allowed: compare, sweep (or none, for a run)`,
     );
   }
+  const queueConcurrency = v.get('queue-concurrency') as number | AdaptiveLimitName;
   const options: LabOptions = {
     ...common(v),
     command: command === 'compare' || command === 'sweep' ? command : 'run',
@@ -378,7 +422,37 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     maxEventAgeS: v.get('max-event-age-s') as number,
     asyncDlq: v.get('async-dlq') as boolean,
     retryPolicy: v.get('retry-policy') as RetryPolicyName,
-    queueConcurrency: v.get('queue-concurrency') as number,
+    retryBudgetScope: v.get('retry-budget-scope') as StateScope,
+    grpcMaxTokens: v.get('grpc-max-tokens') as number,
+    grpcTokenRatio: v.get('grpc-token-ratio') as number,
+    retryBucketCapacity: v.get('retry-bucket-capacity') as number,
+    queueConcurrency: typeof queueConcurrency === 'number' ? queueConcurrency : 10,
+    queueAdaptive: typeof queueConcurrency === 'string' ? queueConcurrency : undefined,
+    esmScaling: v.get('esm-scaling') as boolean,
+    aimd: {
+      min: v.get('aimd-min') as number,
+      max: v.get('aimd-max') as number,
+      backoff: v.get('aimd-backoff') as number,
+      timeoutS: v.get('aimd-timeout-s') as number,
+    },
+    gradient: {
+      minConcurrency: v.get('gradient-min-concurrency') as number,
+      max: v.get('gradient-max') as number,
+      buffer: v.get('gradient-buffer') as number,
+      windowS: v.get('gradient-window-s') as number,
+      minRttIntervalS: v.get('gradient-min-rtt-interval-s') as number,
+      minRttRequests: v.get('gradient-min-rtt-requests') as number,
+      percentile: v.get('gradient-percentile') as number,
+    },
+    breaker: {
+      mode: v.get('circuit-breaker') as BreakerName,
+      scope: v.get('breaker-scope') as StateScope,
+      threshold: v.get('breaker-threshold') as number,
+      failureRatio: v.get('breaker-failure-ratio') as number,
+      windowS: v.get('breaker-window-s') as number,
+      minRps: v.get('breaker-min-rps') as number,
+      halfOpenS: v.get('breaker-half-open-s') as number,
+    },
     visibilityTimeoutS: v.get('visibility-timeout-s') as number,
     maxReceiveCount: v.get('max-receive-count') as number | undefined,
     retentionS: v.get('retention-s') as number,
@@ -390,6 +464,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     scenarioFaults: true,
     loadFactor: v.get('load-factor') as number,
     vary: v.get('vary') as string[],
+    configs: parseConfigList(v.get('configs') as string | undefined),
   };
   if (options.command !== 'sweep' && options.vary.length > 0) {
     throw new ConfigError(
@@ -412,6 +487,19 @@ export function checkLabOptions(options: LabOptions): void {
       `option --speed: got ${options.speed} with --engine threads; allowed: a number above 0 to ${THREADS_MAX_SPEED} (up to ${SPEC_BY_NAME.get('speed')!.max} with --engine virtual)`,
     );
   }
+  checkOrder(options.aimd.min, options.aimd.max, 'aimd-min', 'aimd-max');
+  checkOrder(
+    options.gradient.minConcurrency,
+    options.gradient.max,
+    'gradient-min-concurrency',
+    'gradient-max',
+  );
+  const thousandths = options.grpcTokenRatio * 1000;
+  if (Math.abs(thousandths - Math.round(thousandths)) > 1e-6) {
+    throw new ConfigError(
+      `option --grpc-token-ratio: got ${options.grpcTokenRatio}; allowed: at most three decimals (A6 keeps tokens in thousandths)`,
+    );
+  }
   if (options.engine === 'virtual' && options.scenario === 'external') {
     throw new ConfigError(
       `option --engine: got "virtual" with --scenario external; allowed: threads (only real sockets can serve outside load)`,
@@ -420,6 +508,14 @@ export function checkLabOptions(options: LabOptions): void {
   if (options.engine === 'virtual' && options.courierUrl !== undefined) {
     throw new ConfigError(
       `option --engine: got "virtual" with --courier-url; allowed: threads (an outside courier runs on real time)`,
+    );
+  }
+}
+
+function checkOrder(low: number, high: number, lowName: string, highName: string): void {
+  if (low > high) {
+    throw new ConfigError(
+      `option --${lowName}: got ${low}, above --${highName} ${high}; allowed: at most --${highName}`,
     );
   }
 }

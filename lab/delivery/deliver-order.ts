@@ -3,6 +3,8 @@ import type { Random } from '../time/random.js';
 import type { HandlerLog, HandlerOutcome, TaskContext } from '../runtime/function-types.js';
 import type { WorkerCounters } from '../runtime/worker-counters.js';
 import type { RetryPolicy } from './retry-policy.js';
+import { failureKind, type RetryBudget } from './retry-budget/retry-budget.js';
+import type { Breaker, Permit } from './circuit-breaker/circuit-breaker.js';
 
 /** A courier answer, a connection that failed before one, or an attempt cut by the client timeout. */
 export type CourierAnswer =
@@ -23,6 +25,18 @@ export interface DeliveryDeps {
    * the seed. A call that runs longer is aborted and counts as a failed attempt, retried per the policy.
    */
   attemptTimeoutMs?: number | undefined;
+  /** A retry budget (sdk-standard, grpc-throttle, retry-bucket): every retry must be allowed by it. */
+  budget?: RetryBudget;
+  /** A circuit breaker in front of each courier call: an open one fails the call at once. */
+  breaker?: Breaker;
+}
+
+/** What a successful delivery returns. */
+export interface DeliveryValue {
+  status: number;
+  attempts: number;
+  /** 429 answers on the way, for the adaptive limits (the retries hide them otherwise). */
+  courier429: number;
 }
 
 /** The EventBridge event the bus hands the delivery function. */
@@ -50,32 +64,64 @@ export async function deliverOrder(
     'x-correlation-id': context.correlationId ?? '',
   };
   let last = 'no attempt made';
+  let courier429 = 0;
+  let retryCost: number | undefined;
+  let permit: Permit | undefined;
   try {
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       if (attempt > 1) deps.counters?.add('httpRetries');
-      if (deps.acquireToken) {
-        deps.counters?.add('throttleWaits');
-        await deps.acquireToken(signal);
+      permit = deps.breaker?.acquire() ?? 'call';
+      let status: number | 'connection-error' | 'attempt-timeout' | 'circuit-open';
+      if (permit === 'refused') {
+        deps.counters?.add('breakerRefused');
+        status = 'circuit-open';
+        last = 'circuit breaker open: no call made';
+      } else {
+        if (deps.acquireToken) {
+          deps.counters?.add('throttleWaits');
+          await deps.acquireToken(signal);
+        }
+        deps.counters?.add('courierCalls');
+        const answer =
+          deps.attemptTimeoutMs === undefined
+            ? await deps.post(order, headers, signal)
+            : await postWithin(deps, deps.attemptTimeoutMs, order, headers, signal);
+        deps.counters?.countStatus(answer.status);
+        status = answer.status;
+        const ok = typeof status === 'number' && status >= 200 && status < 300;
+        deps.breaker?.record(permit, ok);
+        permit = undefined;
+        if (ok) {
+          deps.budget?.recordSuccess(retryCost);
+          if (attempt > 1)
+            logs.push({ at: clock.now(), level: 'INFO', message: `courier accepted on attempt ${attempt}` });
+          const value: DeliveryValue = { status: status as number, attempts: attempt, courier429 };
+          return { ok: true, value, logs };
+        }
+        if (status === 429) courier429++;
+        last =
+          answer.status === 'connection-error'
+            ? `courier unreachable: ${answer.message}`
+            : answer.status === 'attempt-timeout'
+              ? `courier call timed out after ${deps.attemptTimeoutMs} ms`
+              : `courier answered ${answer.status}`;
       }
-      deps.counters?.add('courierCalls');
-      const answer =
-        deps.attemptTimeoutMs === undefined
-          ? await deps.post(order, headers, signal)
-          : await postWithin(deps, deps.attemptTimeoutMs, order, headers, signal);
-      deps.counters?.countStatus(answer.status);
-      if (typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300) {
-        if (attempt > 1)
-          logs.push({ at: clock.now(), level: 'INFO', message: `courier accepted on attempt ${attempt}` });
-        return { ok: true, value: { status: answer.status, attempts: attempt }, logs };
-      }
-      last =
-        answer.status === 'connection-error'
-          ? `courier unreachable: ${answer.message}`
-          : answer.status === 'attempt-timeout'
-            ? `courier call timed out after ${deps.attemptTimeoutMs} ms`
-            : `courier answered ${answer.status}`;
+      // A refused call never reached the courier: the budget learns nothing from it, but a retry still asks.
+      const kind = failureKind(
+        status === 'circuit-open' ? 'connection-error' : status === 'attempt-timeout' ? 'timeout' : status,
+      );
+      if (status !== 'circuit-open') deps.budget?.recordFailure(kind);
       if (attempt === policy.maxAttempts) break;
-      const wait = policy.waitMs(attempt, deps.random);
+      if (deps.budget) {
+        retryCost = deps.budget.tryRetry(kind);
+        if (retryCost === undefined) {
+          deps.counters?.add('budgetRefused');
+          const message = `${last} on attempt ${attempt}; retry budget exhausted`;
+          logs.push({ at: clock.now(), level: 'WARN', message });
+          return { ok: false, code: 'CourierError', message, logs };
+        }
+      }
+      const wait = policy.waitMs(attempt, deps.random, kind);
       logs.push({
         at: clock.now(),
         level: 'WARN',
@@ -84,6 +130,8 @@ export async function deliverOrder(
       await clock.sleep(wait, signal);
     }
   } catch (err) {
+    // A call cut off by the function's end never answered: to the breaker, a failure.
+    if (permit !== undefined && permit !== 'refused') deps.breaker?.record(permit, false);
     if (signal.aborted)
       return { ok: false, code: 'Aborted', message: String((err as Error)?.message ?? err), logs };
     throw err;

@@ -10,6 +10,7 @@ import type { HandlerOutcome, TaskContext } from '../runtime/function-types.js';
 import type { WorkerCounters } from '../runtime/worker-counters.js';
 import { deliverOrder, type DeliveryDeps, type OrderEvent } from './deliver-order.js';
 import { retryPolicy } from './retry-policy.js';
+import type { InvocationGuards } from './delivery-guards.js';
 
 /** What an execution environment of the delivery function is configured with. */
 export interface DeliveryEnvironment {
@@ -31,6 +32,8 @@ export function runDelivery(
   env: DeliveryEnvironment,
   transport: DeliveryTransport,
   signal: AbortSignal,
+  /** The retry policy, budget and breaker in force for this invocation (they override env.retryPolicy). */
+  guards?: InvocationGuards,
 ): Promise<HandlerOutcome> {
   return deliverOrder(
     event,
@@ -44,6 +47,7 @@ export function runDelivery(
       apiKey: env.apiKey,
       counters: env.counters,
       attemptTimeoutMs: env.attemptTimeoutMs,
+      ...guards,
     },
     signal,
   );

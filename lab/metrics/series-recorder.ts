@@ -1,5 +1,6 @@
 import type { Mode } from '../config/option-spec.js';
 import type { SeriesRow } from '../lab-view.js';
+import type { CalmGauges } from './calm-gauges.js';
 
 /** Running totals read at each sample; a series row holds their increase over its second. */
 export interface Cumulative {
@@ -25,7 +26,7 @@ export interface Cumulative {
 }
 
 /** Values read as they are at the sample. */
-export interface Gauges {
+export interface Gauges extends CalmGauges {
   /** Executions in progress, all functions together. */
   concurrency: number;
   concurrencyNotify: number;

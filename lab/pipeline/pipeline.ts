@@ -10,6 +10,11 @@ import { seededUuid } from '../runtime/request-id.js';
 import { newFunctionStats, type FunctionStatsMap } from '../metrics/function-stats.js';
 import { SqsQueue, type SqsMessage } from '../flow/sqs-queue.js';
 import { QueuePoller } from '../flow/queue-poller.js';
+import { PollerLimits } from '../flow/poller-limits.js';
+import { adaptiveLimit } from '../flow/adaptive/limit-from-options.js';
+import { DeliveryGuards, type GuardOptions } from '../delivery/delivery-guards.js';
+import type { DeliveryValue } from '../delivery/deliver-order.js';
+import type { AdaptiveLimitName } from '../config/option-spec.js';
 import type { NotifyResult } from '../../workers/notify-handler.js';
 import { correlationIdOf, EventBus, type BusEvent } from './event-bus.js';
 import { OrderBook } from './order-book.js';
@@ -22,6 +27,8 @@ export interface PipelineOptions {
   logs?: LogSink;
   /** Wall-clock ms of scenario time 0 (log timestamps). */
   startedAtMs?: number;
+  /** Retry budgets and breakers, when the engine made them (threads: on shared memory); else made here. */
+  guards?: DeliveryGuards;
   /** Called on each mode change (the lab logs it). */
   onModeChange?: (change: ModeChange) => void;
 }
@@ -59,6 +66,15 @@ export class Pipeline {
   readonly queue: SqsQueue<BusEvent>;
   readonly poller: QueuePoller<BusEvent>;
   readonly bus = new EventBus();
+  /** What sets the poller's concurrency: the fixed cap or an adaptive limit, under the ESM's own ramp. */
+  readonly limits: PollerLimits;
+  /**
+   * Retry policy, budgets and circuit breakers the delivery function follows: executors ask
+   * `guards.forInvocation(context)` for every invocation, so a live change applies from the next one.
+   */
+  guards: DeliveryGuards;
+  /** Live changes of the calming policies, in scenario seconds (the report's calm.changes). */
+  readonly calmChanges: { t: number; what: string; value: string }[] = [];
   readonly modeChanges: ModeChange[] = [];
   readonly retries = { async: 0, asyncThrottled: 0 };
   /** Events routed per mode. */
@@ -115,6 +131,17 @@ export class Pipeline {
       maxConcurrency: options.queueConcurrency,
       invoke: (message) => this.invokeFromQueue(message),
     });
+    const adaptive = options.queueAdaptive ? adaptiveLimit(options.queueAdaptive, options) : undefined;
+    this.limits = new PollerLimits({
+      clock,
+      queue: this.queue,
+      poller: this.poller,
+      fixedCap: options.queueConcurrency,
+      adaptive: adaptive?.limit,
+      adaptiveMax: adaptive?.max,
+      esmScaling: options.esmScaling,
+    });
+    this.guards = o.guards ?? new DeliveryGuards(options, clock);
     this.bus.addRule('order-notify', (event) => this.route(event));
   }
 
@@ -131,8 +158,35 @@ export class Pipeline {
     this.o.onModeChange?.(change);
   }
 
+  /** The fixed MaximumConcurrency (the ESM's ramp and an adaptive limit still apply under it). */
   setQueueConcurrency(n: number): void {
-    this.poller.setMaxConcurrency(n);
+    this.limits.setFixedCap(n);
+  }
+
+  /** Switches the poller between its fixed cap and an adaptive limit (made fresh from the options). */
+  setQueueLimit(name: AdaptiveLimitName | 'fixed'): void {
+    if (name === 'fixed') this.limits.setAdaptive(undefined);
+    else {
+      const a = adaptiveLimit(name, this.o.options);
+      this.limits.setAdaptive(a.limit, a.max);
+    }
+    this.calmChanges.push({ t: this.clock.now() / 1000, what: 'queue-limit', value: name });
+  }
+
+  /**
+   * New guards from the next invocation on (retry policy, budget scope, breaker); invocations running keep
+   * theirs. Budgets and breakers start fresh, as a redeploy would make them. `make` builds them, so an
+   * engine with threads can put the budgets where its threads see them.
+   */
+  setGuards(change: Partial<GuardOptions>, make?: (o: GuardOptions) => DeliveryGuards): void {
+    const next = { ...this.guards.options, ...change };
+    this.guards = make ? make(next) : new DeliveryGuards(next, this.clock);
+    for (const [what, value] of Object.entries(change))
+      this.calmChanges.push({
+        t: this.clock.now() / 1000,
+        what,
+        value: typeof value === 'object' ? `${value.mode}/${value.scope}` : String(value),
+      });
   }
 
   get queueConcurrency(): number {
@@ -162,6 +216,7 @@ export class Pipeline {
 
   stop(): void {
     this.stopped = true;
+    this.limits.stop();
     this.poller.stop();
     this.asyncInvoker.stop();
   }
@@ -179,8 +234,17 @@ export class Pipeline {
   private async invokeFromQueue(message: SqsMessage<BusEvent>): Promise<'ok' | 'failed' | 'throttled'> {
     const correlationId = correlationIdOf(message.body);
     const options: InvokeOptions = { correlationId, throttle: message.tag === 'throttle' };
+    const startedAt = this.clock.now();
+    const inFlight = this.poller.inFlight;
     const result = await this.runtime.invoke('delivery', message.body, options);
     if (this.stopped) return 'failed';
+    this.limits.onDelivery({
+      startedAt,
+      endedAt: this.clock.now(),
+      inFlight,
+      outcome: result.status,
+      courier429: (result.value as Partial<DeliveryValue> | undefined)?.courier429 ?? 0,
+    });
     if (result.status === 'ok') {
       this.orders.settle(correlationId, 'delivered', this.clock.now());
       return 'ok';

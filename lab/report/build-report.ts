@@ -7,6 +7,7 @@ import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
 import type { RecoveryVerdict } from '../faults/recovery.js';
+import { calmReport, type CalmReport } from './calm-report.js';
 
 export const REPORT_VERSION = 2;
 
@@ -88,6 +89,8 @@ export interface RunReport {
   host: HostFigures;
   /** What ended the run: the load finishing, a drain, a signal, or an error. */
   endedBy: string;
+  /** Issue 12: the poller's limit, the retry budget and the breaker of this run. */
+  calm?: CalmReport;
   series: SeriesRow[];
   /** The fault schedule as run (DESIGN section 8); empty without faults. */
   faults?: { kind: string; value: string; startS: number; durationS: number }[];
@@ -186,6 +189,7 @@ export function buildReport(lab: RunView, logCounts: LogCounts | undefined, ende
     lastDeliveryS: lastDelivery === undefined ? null : round(lastDelivery / 1000, 3),
     host: lab.host.figures(),
     endedBy,
+    calm: calmReport(p, lab.counters, lab.series()),
     series: [...lab.series()],
   };
 }

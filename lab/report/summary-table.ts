@@ -1,5 +1,6 @@
 import type { RunReport } from './build-report.js';
 import { verdictText } from '../faults/recovery.js';
+import { calmRows } from './calm-report.js';
 
 /** Minutes and seconds of scenario time: 125 -> "02:05". */
 export function clockText(seconds: number): string {
@@ -46,6 +47,7 @@ export function summaryRows(r: RunReport): [string, string][] {
     ['delivery errors (timeouts)', `${r.functions.delivery['errors']} (${r.functions.delivery['timeouts']})`],
     ['cost', `$${r.cost.usd.toFixed(4)} (${r.cost.gbSeconds.toFixed(0)} GB-s)`],
     ['last delivery at', r.lastDeliveryS === null ? '-' : clockText(r.lastDeliveryS)],
+    ...calmRows(r.calm),
     [
       'log START notify / COMPLETE delivery',
       r.logs.file === null ? 'no log file' : `${r.logs.notifyStart} / ${r.logs.deliveryComplete}`,

@@ -8,6 +8,7 @@ import type { Executor } from '../runtime/function-types.js';
 import type { IngressAnswer } from '../pipeline/pipeline.js';
 import type { CourierFaultTarget } from '../courier/courier-controls.js';
 import type { BackendWorkTotals } from '../faults/report-fields.js';
+import type { DeliveryGuards, GuardOptions } from '../delivery/delivery-guards.js';
 
 export const ENGINES = ['threads', 'virtual'] as const;
 export type EngineKind = (typeof ENGINES)[number];
@@ -59,4 +60,11 @@ export interface Engine {
   run(): void;
   /** Stops the transports once the pipeline has stopped. */
   stop(): Promise<void>;
+  /**
+   * Retry budgets and breakers where this engine's handlers can reach them (threads: budgets in shared
+   * memory). Absent: plain objects in this thread.
+   */
+  makeGuards?(options: GuardOptions): DeliveryGuards;
+  /** Tells the executor where the guards in force are: it reads them for every delivery invocation. */
+  bindGuards(current: () => DeliveryGuards): void;
 }

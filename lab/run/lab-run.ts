@@ -3,6 +3,7 @@
  * built-in load, the per-second sampler and the read model the dashboard, the report and the metrics use.
  * The engine is the shell (threads and sockets, or one thread on a virtual clock); this is everything else.
  */
+import { guardOptionsOf, type GuardOptions } from '../delivery/delivery-guards.js';
 import { EventEmitter } from 'node:events';
 import type { LabOptions } from '../config/parse-options.js';
 import type { Mode } from '../config/option-spec.js';
@@ -98,10 +99,12 @@ export class LabRun extends EventEmitter<RunEvents> {
       random,
       executor: this.engine.executor,
       options,
+      guards: this.engine.makeGuards?.(guardOptionsOf(options)),
       logs: this.logs,
       startedAtMs: this.startedAt.getTime(),
       onModeChange: (change: ModeChange) => this.event('INFO', `mode switched to ${change.mode}`),
     });
+    this.engine.bindGuards(() => this.pipeline.guards);
     if (!this.scenario.external) {
       const nextOrder = createOrderFactory(random.fork('orders'));
       this.load = new LoadGenerator({
@@ -131,6 +134,12 @@ export class LabRun extends EventEmitter<RunEvents> {
       },
       log: (level, message) => this.event(level, message),
     });
+  }
+
+  /** A live change of retry policy, budget scope or breaker, from the next delivery invocation on. */
+  setGuards(change: Partial<GuardOptions>): void {
+    const make = this.engine.makeGuards?.bind(this.engine);
+    this.pipeline.setGuards(change, make);
   }
 
   get kind(): EngineKind {

@@ -3,6 +3,7 @@
  * pipeline's, the handlers' and the courier's counters, so a snapshot and a series row can never disagree.
  */
 import type { LabSnapshot } from '../lab-view.js';
+import { calmGauges, calmSnapshot } from '../metrics/calm-gauges.js';
 import type { Cumulative, Gauges } from '../metrics/series-recorder.js';
 import { costUsd } from '../runtime/billing.js';
 import type { LabRun } from './lab-run.js';
@@ -74,6 +75,7 @@ export function buildSample(run: LabRun, noOutageSinceLast: boolean): { totals: 
     mode: p.mode,
     // Down at any moment since the last sample: an outage shorter than a second still shows.
     courierUp: run.engine.courierUp && noOutageSinceLast,
+    ...calmGauges(p),
   };
   return { totals, gauges };
 }
@@ -125,5 +127,6 @@ export function buildSnapshot(run: LabRun): LabSnapshot {
     cost: { requests, gbSeconds: gbS, usd: costUsd(requests, gbS) },
     logFile: run.files.log ?? 'none',
     reportFile: run.files.report,
+    calm: calmSnapshot(p),
   };
 }

@@ -116,6 +116,7 @@ export class FunctionRuntime {
         coldStart: cold,
         deadlineMs: handlerStart + config.timeoutMs,
         correlationId: options.correlationId,
+        environmentId: env.id,
       };
       this.log(config, context, {
         at: handlerStart,

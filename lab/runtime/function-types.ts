@@ -19,6 +19,8 @@ export interface TaskContext {
   /** Scenario ms at which the runtime times the invocation out. */
   deadlineMs: number;
   correlationId: string | undefined;
+  /** The execution environment running it ("delivery-17"): per-environment retry budgets and breakers. */
+  environmentId?: string;
 }
 
 /** A line a handler logs; the runtime stamps it with the Lambda context. Time in scenario ms. */

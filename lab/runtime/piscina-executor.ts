@@ -2,7 +2,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
-import type { FunctionTask, FunctionWorkerData } from '../../workers/function-worker.js';
+import type { FunctionTask, FunctionWorkerData, TaskGuards } from '../../workers/function-worker.js';
+import type { DeliveryGuards } from '../delivery/delivery-guards.js';
 import type { ThrottleReply, ThrottleRequest } from '../../workers/throttle-port.js';
 
 /** Where the main thread's client-side bucket is reached (throttle mode). */
@@ -60,6 +61,33 @@ export class PiscinaExecutor implements Executor {
     return this.piscina;
   }
 
+  private currentGuards: (() => DeliveryGuards) | undefined;
+  private lastGuards: DeliveryGuards | undefined;
+  private taskGuards: TaskGuards | undefined;
+  private guardsGen = 0;
+
+  /**
+   * Where the guards in force are. Each delivery task carries their options and the budgets' shared memory
+   * with a generation number; a thread rebuilds its own guards when the generation is new to it.
+   */
+  bindGuards(current: () => DeliveryGuards): void {
+    this.currentGuards = current;
+  }
+
+  private guardsForTask(): TaskGuards | undefined {
+    const g = this.currentGuards?.();
+    if (g !== this.lastGuards) {
+      this.lastGuards = g;
+      this.taskGuards = g && {
+        gen: ++this.guardsGen,
+        options: g.options,
+        budgetBuffer: g.budgetBuffer,
+        breakerBuffer: g.breakerBuffer,
+      };
+    }
+    return this.taskGuards;
+  }
+
   run(
     fn: FunctionKey,
     payload: unknown,
@@ -68,7 +96,11 @@ export class PiscinaExecutor implements Executor {
     options: InvokeOptions,
   ): Promise<HandlerOutcome> {
     const task: FunctionTask = { fn, payload: this.serialise(payload), context };
-    if (fn === 'delivery') task.courierUrl = this.courierUrl;
+    if (fn === 'delivery') {
+      task.courierUrl = this.courierUrl;
+      const guards = this.guardsForTask();
+      if (guards) task.guards = guards;
+    }
     if (!(options.throttle && this.throttle && fn === 'delivery')) return this.pool.run(task);
     const { port1, port2 } = new MessageChannel();
     task.port = port2;

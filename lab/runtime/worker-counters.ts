@@ -13,9 +13,13 @@ export const WorkerCounter = {
   throttleWaits: 7,
   /** Courier calls cut by the delivery function's client timeout (--attempt-timeout-ms). */
   attemptTimeouts: 8,
+  /** Retries a retry budget refused (the error was raised instead). */
+  budgetRefused: 9,
+  /** Calls an open circuit breaker failed at once, with no courier request. */
+  breakerRefused: 10,
 } as const;
 export type WorkerCounterName = keyof typeof WorkerCounter;
-const SLOTS = 9;
+const SLOTS = 11;
 
 export class WorkerCounters {
   readonly buffer: SharedArrayBuffer;

@@ -54,6 +54,7 @@ export function madeUpReport(options: LabOptions): RunReport {
       eventLoopDelayMaxMs: 0,
       cpuPctOfOneCore: 0,
       peakRssMiB: 0,
+      runWallS: 0,
     },
     endedBy: 'load-finished',
     series: [],

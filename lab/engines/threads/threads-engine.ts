@@ -14,6 +14,7 @@ import type { CourierCounts, Engine, EngineHooks } from '../../run/engine.js';
 import type { EngineParts } from '../../run/lab-run.js';
 import type { CourierFaultTarget } from '../../courier/courier-controls.js';
 import type { BackendWorkTotals } from '../../faults/report-fields.js';
+import { DeliveryGuards, type GuardOptions } from '../../delivery/delivery-guards.js';
 
 export interface ThreadsEngineOptions {
   /** Send the courier thread's log lines to the run's log listeners (the dashboard). @default false */
@@ -38,6 +39,15 @@ export class ThreadsEngine implements Engine {
   private accepted = 0;
   /** An outage fault is on: the courier's thread runs but refuses connections. */
   private faultDown = false;
+
+  /** Budgets in shared memory, so every function thread spends the same cells. */
+  makeGuards(options: GuardOptions): DeliveryGuards {
+    return new DeliveryGuards(options, this.clock, { threads: true });
+  }
+
+  bindGuards(current: () => DeliveryGuards): void {
+    this.executor.bindGuards(current);
+  }
 
   constructor(options: LabOptions, parts: EngineParts, engineOptions: ThreadsEngineOptions = {}) {
     this.options = options;

@@ -18,6 +18,7 @@ import { runDelivery, type DeliveryEnvironment } from '../../delivery/delivery-f
 import { notifyHandler, type NotifyPayload } from '../../../workers/notify-handler.js';
 import type { TokenSource } from '../../runtime/piscina-executor.js';
 import type { InProcessCourier } from './in-process-courier.js';
+import type { DeliveryGuards } from '../../delivery/delivery-guards.js';
 
 export interface InProcessExecutorOptions {
   clock: Clock;
@@ -34,6 +35,7 @@ export class InProcessExecutor implements Executor {
   private readonly env: DeliveryEnvironment;
   private readonly post: InProcessCourier['post'];
   private readonly acquire: TokenSource['acquire'];
+  private guards: (() => DeliveryGuards) | undefined;
 
   constructor(options: InProcessExecutorOptions) {
     this.env = {
@@ -50,6 +52,11 @@ export class InProcessExecutor implements Executor {
     this.acquire = (signal) => throttle.acquire(signal);
   }
 
+  /** Where the guards in force are read, at every delivery invocation. */
+  bindGuards(current: () => DeliveryGuards): void {
+    this.guards = current;
+  }
+
   run(
     fn: FunctionKey,
     payload: unknown,
@@ -64,6 +71,7 @@ export class InProcessExecutor implements Executor {
       this.env,
       { post: this.post, acquireToken: options.throttle ? this.acquire : undefined },
       signal,
+      this.guards?.().forInvocation(context),
     );
   }
 }

@@ -14,6 +14,7 @@ import { InProcessCourier } from './in-process-courier.js';
 import { InProcessExecutor } from './in-process-executor.js';
 import type { CourierFaultTarget } from '../../courier/courier-controls.js';
 import type { BackendWorkTotals } from '../../faults/report-fields.js';
+import type { DeliveryGuards } from '../../delivery/delivery-guards.js';
 
 export interface VirtualEngineOptions {
   /** @default fast: as fast as the CPU allows */
@@ -69,6 +70,10 @@ export class VirtualEngine implements Engine {
 
   run(): void {
     this.driver?.start();
+  }
+
+  bindGuards(current: () => DeliveryGuards): void {
+    this.executor.bindGuards(current);
   }
 
   sendOrder(order: object): void {
