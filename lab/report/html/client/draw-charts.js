@@ -1,0 +1,175 @@
+/* global uPlot, window, document, requestAnimationFrame, performance, console */
+// Runs in the report page: draws the ChartSpecs embedded as JSON (lab/report/html/chart-spec.ts) with the
+// inlined uPlot. Plain ES2017 browser script, no imports: the page must open offline from a file.
+(function () {
+  'use strict';
+  var HEIGHT = 250;
+  var BAND_FILL = 'rgba(198, 40, 40, 0.10)';
+  var BAND_TEXT = '#8E1B1B';
+  var MARKER = '#6A3D9A';
+
+  function clock(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    var h = Math.floor(s / 3600);
+    var m = Math.floor((s % 3600) / 60);
+    var pad = function (n) {
+      return String(n).padStart(2, '0');
+    };
+    return (h > 0 ? h + ':' + pad(m) : pad(m)) + ':' + pad(s % 60);
+  }
+
+  function formatValue(spec, v) {
+    if (v == null) return '–';
+    if (spec.format === 'percent') return (v * 100).toFixed(1) + '%';
+    return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  }
+
+  function yRange(spec) {
+    return function (u, dataMin, dataMax) {
+      var min = spec.yMin != null ? spec.yMin : dataMin;
+      if (spec.yMax != null) return [min, spec.yMax];
+      var top = dataMax == null || dataMax <= min ? min + 1 : dataMax;
+      return uPlot.rangeNum(min, top, 0.08, true);
+    };
+  }
+
+  // Faults are shaded under the lines; their labels and the mode markers are drawn over them.
+  function marksPlugin(spec) {
+    var px = uPlot.pxRatio;
+    function xPos(u, s) {
+      return Math.round(u.valToPos(s, 'x', true));
+    }
+    return {
+      hooks: {
+        drawClear: [
+          function (u) {
+            var ctx = u.ctx;
+            var b = u.bbox;
+            ctx.save();
+            ctx.fillStyle = BAND_FILL;
+            spec.bands.forEach(function (band) {
+              var x0 = Math.max(b.left, xPos(u, band.fromS));
+              var x1 = Math.min(b.left + b.width, xPos(u, band.toS));
+              if (x1 > x0) ctx.fillRect(x0, b.top, x1 - x0, b.height);
+            });
+            ctx.restore();
+          },
+        ],
+        draw: [
+          function (u) {
+            var ctx = u.ctx;
+            var b = u.bbox;
+            ctx.save();
+            ctx.font = 11 * px + 'px system-ui, sans-serif';
+            ctx.textBaseline = 'top';
+            spec.bands.forEach(function (band, i) {
+              var x0 = Math.max(b.left, xPos(u, band.fromS));
+              ctx.fillStyle = BAND_TEXT;
+              ctx.fillText(band.label, x0 + 4 * px, b.top + (4 + (i % 3) * 13) * px);
+            });
+            spec.markers.forEach(function (m, i) {
+              var x = xPos(u, m.atS);
+              if (x < b.left || x > b.left + b.width) return;
+              var color = m.color || MARKER;
+              ctx.strokeStyle = color;
+              ctx.lineWidth = 1.5 * px;
+              ctx.setLineDash([5 * px, 4 * px]);
+              ctx.beginPath();
+              ctx.moveTo(x, b.top);
+              ctx.lineTo(x, b.top + b.height);
+              ctx.stroke();
+              ctx.setLineDash([]);
+              ctx.fillStyle = color;
+              var label = m.label;
+              var w = ctx.measureText(label).width;
+              // Near the right edge the label goes left of its line.
+              var lx = x + 4 * px + w > b.left + b.width ? x - 4 * px - w : x + 4 * px;
+              ctx.fillText(label, lx, b.top + b.height - (16 + (i % 3) * 13) * px);
+            });
+            ctx.restore();
+          },
+        ],
+      },
+    };
+  }
+
+  function options(spec, width, sync) {
+    var stepped = uPlot.paths.stepped({ align: 1 });
+    var series = [{ label: 'time', value: (u, v) => (v == null ? '–' : clock(v)) }];
+    spec.series.forEach(function (s) {
+      series.push({
+        label: s.label,
+        stroke: s.color,
+        width: s.width || 1.5,
+        dash: s.dash ? [6, 4] : undefined,
+        paths: s.stepped ? stepped : undefined,
+        // uPlot shows points only where they are sparse enough to see: isolated bins stay visible.
+        points: s.stepped ? {} : { show: false },
+        spanGaps: false,
+        value: function (u, v) {
+          return formatValue(spec, v);
+        },
+      });
+    });
+    return {
+      width: width,
+      height: HEIGHT,
+      series: series,
+      scales: {
+        x: { time: false, range: [0, spec.xMax] },
+        y: { range: yRange(spec) },
+      },
+      axes: [
+        {
+          label: 'scenario time',
+          labelSize: 20,
+          values: function (u, splits) {
+            return splits.map(clock);
+          },
+        },
+        {
+          size: 56,
+          values: function (u, splits) {
+            return splits.map(function (v) {
+              return spec.format === 'percent' ? Math.round(v * 100) + '%' : String(v);
+            });
+          },
+        },
+      ],
+      cursor: { sync: { key: sync.key } },
+      legend: { live: true },
+      plugins: [marksPlugin(spec)],
+    };
+  }
+
+  function draw() {
+    var specs = JSON.parse(document.getElementById('stormlab-charts').textContent);
+    var sync = uPlot.sync('stormlab');
+    var plots = [];
+    specs.forEach(function (spec, i) {
+      var el = document.querySelector('[data-chart="' + i + '"]');
+      var data = [spec.x].concat(
+        spec.series.map(function (s) {
+          return s.values;
+        }),
+      );
+      plots.push({ el: el, plot: new uPlot(options(spec, el.clientWidth, sync), data, el) });
+    });
+    window.addEventListener('resize', function () {
+      plots.forEach(function (p) {
+        p.plot.setSize({ width: p.el.clientWidth, height: HEIGHT });
+      });
+    });
+    // uPlot commits its first draw in a microtask; the next frame has every canvas painted.
+    requestAnimationFrame(function () {
+      document.documentElement.setAttribute('data-charts-drawn', String(plots.length));
+      document.documentElement.setAttribute('data-render-ms', String(Math.round(performance.now())));
+    });
+  }
+
+  try {
+    draw();
+  } catch (err) {
+    console.error('stormlab: charts failed to draw: ' + (err && err.stack ? err.stack : err));
+  }
+})();
