@@ -69,7 +69,19 @@ export interface CanvasInk {
   legendRows: number;
 }
 
+/** A heat-map cell as the page shows it. */
+export interface HeatCell {
+  text: string;
+  /** The hover text. */
+  title: string;
+  background: string;
+  width: number;
+  height: number;
+}
+
 export interface PageVisit {
+  h1: string;
+  cells: HeatCell[];
   /** Console errors, page errors, and any request other than the report file itself. */
   problems: string[];
   /** Charts the page says it drew (`data-charts-drawn`), -1 if it never said. */
@@ -81,10 +93,10 @@ export interface PageVisit {
 }
 
 /**
- * Reads every chart's canvas back in the page. A string, not a function: tsx would add helpers to a function's
+ * Reads the page back: every chart's canvas, the heat map's cells, the title. A string, not a function: tsx would add helpers to a function's
  * source that the page does not have.
  */
-const READ_CHARTS = `(() => {
+const READ_PAGE = `(() => {
   const root = document.documentElement;
   const charts = Array.from(document.querySelectorAll('.plot')).map((el) => {
     const canvas = el.querySelector('canvas');
@@ -103,7 +115,16 @@ const READ_CHARTS = `(() => {
     }
     return { width: canvas.width, height: canvas.height, inked, colored, legendRows };
   });
+  const cells = Array.from(document.querySelectorAll('.heat td.cell')).map((td) => ({
+    text: td.innerText,
+    title: td.title,
+    background: getComputedStyle(td).backgroundColor,
+    width: td.offsetWidth,
+    height: td.offsetHeight,
+  }));
   return {
+    h1: document.querySelector('h1') ? document.querySelector('h1').textContent : '',
+    cells,
     charts,
     drawn: Number(root.getAttribute('data-charts-drawn') ?? -1),
     renderMs: Number(root.getAttribute('data-render-ms') ?? performance.now()),
@@ -146,7 +167,7 @@ export async function visitReport(
     });
   }
   const wallMs = performance.now() - started;
-  const read = (await page.evaluate(READ_CHARTS)) as Omit<PageVisit, 'problems' | 'wallMs'>;
+  const read = (await page.evaluate(READ_PAGE)) as Omit<PageVisit, 'problems' | 'wallMs'>;
   await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });
   await page.close();
   return { problems, wallMs, ...read };
