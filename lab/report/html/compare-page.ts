@@ -88,7 +88,8 @@ export function compareHtml(reports: ReportsByConfig): string {
   const head =
     `<h1>StormLab compare: ${escapeHtml(scenario)}</h1><p class="meta">${meta}</p>` +
     compareTable(reports) +
-    '<h2>Over time</h2><p class="note">One line per configuration, same axes. Shaded: faults.</p>';
+    '<h2>Over time</h2><p class="note">One line per configuration, same axes; scenario time (mm:ss) across. ' +
+    'Shaded: faults. Hover a chart for its values.</p>';
   return htmlPage({
     title: `StormLab compare: ${scenario}${first ? ` (seed ${first.seed})` : ''}`,
     head,

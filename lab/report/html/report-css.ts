@@ -11,9 +11,9 @@ h2 { font-size: 16px; margin: 26px 0 10px; border-bottom: 1px solid var(--line);
 h3 { font-size: 15px; margin: 0; display: inline; }
 .meta { color: var(--muted); margin: 0 0 14px; }
 .meta b { color: var(--ink); font-weight: 600; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: 10px; }
-.card { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
-.card .v { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(100px, 1fr)); gap: 10px; }
+.card { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.card .v { font-size: 21px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .card .k { color: var(--muted); font-size: 12px; }
 .card.bad .v { color: var(--bad); }
 .card.good .v { color: var(--good); }
@@ -32,11 +32,12 @@ thead th { background: var(--soft); }
 .chart figcaption .unit { color: var(--muted); margin-left: 8px; }
 .plot { width: 100%; min-height: 250px; }
 .uplot { font-family: inherit; }
-.u-legend { font-size: 12px; }
+.u-legend { font-size: 12px; margin-top: -2px; }
 .swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 6px; }
 .heat td { text-align: left; vertical-align: top; min-width: 120px; padding: 6px 8px; border: 2px solid #fff;
   font-size: 12px; line-height: 1.35; }
-.heat th { background: none; border: none; font-weight: 600; padding: 4px 8px; }
+.heat th { background: none; border: none; font-weight: 600; padding: 4px 8px; text-align: center; }
+.heat tbody th { text-align: right; }
 .heat .big { font-size: 16px; font-weight: 650; }
 .heat .verdict { font-weight: 600; }
 .heat td.missing { background: repeating-linear-gradient(45deg, #fafafa, #fafafa 6px, #eee 6px, #eee 12px);

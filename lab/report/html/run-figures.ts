@@ -20,7 +20,7 @@ export function headlineFigures(r: HtmlRunReport): Figure[] {
     },
     { label: 'orders lost', value: int(r.orders.lost), tone: r.orders.lost === 0 ? 'good' : 'bad' },
     {
-      label: `peak concurrency${typeof limit === 'number' ? ` (limit ${int(limit)})` : ''}`,
+      label: `peak concurrency${typeof limit === 'number' ? ` of ${int(limit)}` : ''}`,
       value: int(r.peakConcurrency),
     },
     { label: 'courier 429 share', value: pct(share429(r.courier)) },

@@ -21,7 +21,8 @@ export function runHtml(report: HtmlRunReport): string {
     ledgerHtml(report) +
     thresholdsHtml(report.thresholds) +
     recoveryHtml(report.recovery) +
-    '<h2>Over time</h2><p class="note">Shaded: faults. Dashed vertical lines: the mode in force from then on.</p>';
+    '<h2>Over time</h2><p class="note">Scenario time (mm:ss) across. Shaded: faults. Dashed vertical lines: mode switches. ' +
+    'Hover a chart for its values; the charts follow each other.</p>';
   return htmlPage({
     title: `StormLab: ${name} (seed ${report.seed})`,
     head,

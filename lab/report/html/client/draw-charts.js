@@ -121,8 +121,6 @@
       },
       axes: [
         {
-          label: 'scenario time',
-          labelSize: 20,
           values: function (u, splits) {
             return splits.map(clock);
           },
