@@ -7,6 +7,12 @@
   var BAND_FILL = 'rgba(198, 40, 40, 0.10)';
   var BAND_TEXT = '#8E1B1B';
   var MARKER = '#6A3D9A';
+  var COUNT_INCRS = [];
+  for (var e = 0; e <= 8; e++) {
+    [1, 2, 5].forEach(function (m) {
+      COUNT_INCRS.push(m * Math.pow(10, e));
+    });
+  }
 
   function clock(seconds) {
     var s = Math.max(0, Math.round(seconds));
@@ -127,6 +133,8 @@
         },
         {
           size: 56,
+          // Counts take whole-number ticks; shares keep uPlot's own.
+          incrs: spec.format === 'percent' ? undefined : COUNT_INCRS,
           values: function (u, splits) {
             return splits.map(function (v) {
               return spec.format === 'percent' ? Math.round(v * 100) + '%' : String(v);
@@ -153,11 +161,15 @@
       );
       plots.push({ el: el, plot: new uPlot(options(spec, el.clientWidth, sync), data, el) });
     });
-    window.addEventListener('resize', function () {
+    function fit() {
       plots.forEach(function (p) {
-        p.plot.setSize({ width: p.el.clientWidth, height: HEIGHT });
+        if (p.plot.width !== p.el.clientWidth) p.plot.setSize({ width: p.el.clientWidth, height: HEIGHT });
       });
-    });
+    }
+    // The window, and the paper when printing: a chart always fits the width it is given.
+    window.addEventListener('resize', fit);
+    window.addEventListener('beforeprint', fit);
+    window.addEventListener('afterprint', fit);
     // uPlot commits its first draw in a microtask; the next frame has every canvas painted.
     requestAnimationFrame(function () {
       document.documentElement.setAttribute('data-charts-drawn', String(plots.length));
