@@ -5,7 +5,14 @@ import { heatColor } from '../lab/report/html/heat-color.js';
 import type { HtmlRunReport } from '../lab/report/html/report-input.js';
 import { runCharts } from '../lab/report/html/run-charts.js';
 import { ledgerHtml } from '../lab/report/html/run-figures.js';
-import { binSeconds, binShares, binStarts, binSums, perSecond } from '../lab/report/html/series-bins.js';
+import {
+  binMeans,
+  binSeconds,
+  binShares,
+  binStarts,
+  binSums,
+  perSecond,
+} from '../lab/report/html/series-bins.js';
 import { cellTitle, sweepTable } from '../lab/report/html/sweep-page.js';
 import { htmlPathFor } from '../lab/report/html/write-html.js';
 import type { SweepCell, SweepFile } from '../lab/sweep/sweep-file.js';
@@ -35,6 +42,7 @@ t.test('per-second rows fold into bins: row t covers (t-1, t]', async (t) => {
   t.same(binSums(rows, 'invocations', 10, 3), [8, 1, 0]);
   t.same(binShares(rows, 'deliverySuccesses', 'deliveryFailures', 10, 3), [0.75, 0, null]);
   t.same(perSecond(rows, 'invocations', 3), [5, null, null]);
+  t.same(binMeans(rows, 'invocations', 10, 3, 25), [0.8, 0.1, 0], 'the last bin covers 5 s');
 });
 
 /** Only the fields the charts read. */

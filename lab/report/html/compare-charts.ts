@@ -1,15 +1,33 @@
 import { paletteColor, type ChartMarker, type ChartSeries, type ChartSpec } from './chart-spec.js';
 import { faultBands, modeMarkers, uniqueBands } from './chart-markers.js';
 import type { ReportsByConfig } from './report-input.js';
-import { binnedX, lastSecond, limitNote, limitSeries, showLimit, stepValues } from './run-charts.js';
-import { binLabel, binSeconds, binShares, binStarts, binSums, perSecond, type Row } from './series-bins.js';
+import {
+  binnedX,
+  lastSecond,
+  limitNote,
+  limitSeries,
+  MEAN_OF_MINUTE,
+  showLimit,
+  stepValues,
+} from './run-charts.js';
+import {
+  binLabel,
+  binMeans,
+  binSeconds,
+  binShares,
+  binStarts,
+  binSums,
+  perSecond,
+  type Row,
+} from './series-bins.js';
 
 interface Figure {
   id: string;
   title: string;
   unit: string;
-  binned: boolean;
-  values: (rows: Row[], binS: number, bins: number, lastS: number) => (number | null)[];
+  /** 'rate': per second in short runs, each minute's mean per second in long ones. */
+  binned: boolean | 'rate';
+  values: (rows: Row[], binS: number, bins: number, lastS: number, binned: boolean) => (number | null)[];
   format?: 'percent';
 }
 
@@ -48,15 +66,17 @@ const FIGURES: Figure[] = [
     id: 'courier-429',
     title: 'Courier 429 answers per second',
     unit: 'throttled by the usage plan',
-    binned: false,
-    values: (rows, _b, _n, lastS) => perSecond(rows, 'courier429', lastS),
+    binned: 'rate',
+    values: (rows, binS, bins, lastS, binned) =>
+      binned ? binMeans(rows, 'courier429', binS, bins, lastS) : perSecond(rows, 'courier429', lastS),
   },
   {
     id: 'courier-200',
     title: 'Courier 200 answers per second',
     unit: 'orders handed to the courier',
-    binned: false,
-    values: (rows, _b, _n, lastS) => perSecond(rows, 'courier2xx', lastS),
+    binned: 'rate',
+    values: (rows, binS, bins, lastS, binned) =>
+      binned ? binMeans(rows, 'courier2xx', binS, bins, lastS) : perSecond(rows, 'courier2xx', lastS),
   },
   {
     id: 'delivered',
@@ -88,17 +108,20 @@ export function compareCharts(reports: ReportsByConfig): ChartSpec[] {
     modeMarkers(reports[n]!, `${n}: `, paletteColor(i)).filter((m) => m.atS > 0),
   );
   return FIGURES.map((f) => {
+    const binned = f.binned === 'rate' ? binS === 60 : f.binned;
     const series: ChartSeries[] = names.map((name, i) => {
       const report = reports[name]!;
       const rows = report.series as unknown as Row[];
       // Past its own end a configuration has no data: a gap, not zeros.
       const ownBins = binStarts(lastSecond(report), binS).length;
-      const raw = f.values(rows, binS, bins, lastS).map((v, j) => (f.binned && j >= ownBins ? null : v));
+      const raw = f
+        .values(rows, binS, bins, lastS, binned)
+        .map((v, j) => (binned && j >= ownBins ? null : v));
       return {
         label: name,
         color: paletteColor(i),
-        values: f.binned ? stepValues(padTo(raw, bins)) : padTo(raw, lastS),
-        stepped: f.binned,
+        values: binned ? stepValues(padTo(raw, bins)) : padTo(raw, lastS),
+        stepped: binned,
         width: 2,
       };
     });
@@ -111,9 +134,14 @@ export function compareCharts(reports: ReportsByConfig): ChartSpec[] {
     }
     return {
       id: f.id,
-      title: f.binned ? `${f.title} ${binLabel(binS)}` : f.title,
+      title:
+        f.binned === 'rate'
+          ? `${f.title}${binned ? `, ${MEAN_OF_MINUTE}` : ''}`
+          : f.binned
+            ? `${f.title} ${binLabel(binS)}`
+            : f.title,
       unit,
-      x: f.binned ? xBins : xSeconds,
+      x: binned ? xBins : xSeconds,
       series,
       bands,
       markers,

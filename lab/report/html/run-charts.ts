@@ -1,7 +1,18 @@
 import { COLORS, type ChartSeries, type ChartSpec } from './chart-spec.js';
 import { breakerBands, faultBands, modeMarkers } from './chart-markers.js';
 import type { HtmlRunReport } from './report-input.js';
-import { binLabel, binSeconds, binShares, binStarts, binSums, perSecond, type Row } from './series-bins.js';
+import {
+  binLabel,
+  binMeans,
+  binSeconds,
+  binShares,
+  binStarts,
+  binSums,
+  perSecond,
+  type Row,
+} from './series-bins.js';
+
+export const MEAN_OF_MINUTE = 'mean of each minute';
 
 /** The last scenario second the charts cover: the run's duration or its last row, whichever is later. */
 export function lastSecond(report: HtmlRunReport): number {
@@ -57,6 +68,10 @@ export function runCharts(report: HtmlRunReport): ChartSpec[] {
   // The mode at start is in the page's header; the markers show switches.
   const markers = modeMarkers(report, '→ ').filter((m) => m.atS > 0);
   const per = binLabel(binS);
+  // Past ten minutes a per-second line of answers is a solid block: the chart shows each minute's mean rate.
+  const meanOf = binS === 60;
+  const rate = (key: string): (number | null)[] =>
+    meanOf ? stepValues(binMeans(rows, key, binS, bins, lastS)) : perSecond(rows, key, lastS);
 
   const limit = Number(report.config['concurrencyLimit']);
   const concurrency: ChartSeries[] = [
@@ -135,13 +150,13 @@ export function runCharts(report: HtmlRunReport): ChartSpec[] {
     },
     {
       id: 'courier',
-      title: 'Courier answers per second',
+      title: `Courier answers per second${meanOf ? `, ${MEAN_OF_MINUTE}` : ''}`,
       unit: 'by status',
-      x: xSeconds,
+      x: meanOf ? xBins : xSeconds,
       series: [
-        { label: '200', color: COLORS.ok200, values: perSecond(rows, 'courier2xx', lastS) },
-        { label: '429', color: COLORS.throttled429, values: perSecond(rows, 'courier429', lastS) },
-        { label: '5xx', color: COLORS.error5xx, values: perSecond(rows, 'courier5xx', lastS) },
+        { label: '200', color: COLORS.ok200, values: rate('courier2xx'), stepped: meanOf },
+        { label: '429', color: COLORS.throttled429, values: rate('courier429'), stepped: meanOf },
+        { label: '5xx', color: COLORS.error5xx, values: rate('courier5xx'), stepped: meanOf },
       ],
       bands: [...bands, ...breakerBands(report)],
       markers,

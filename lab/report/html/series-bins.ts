@@ -63,3 +63,17 @@ export function perSecond(rows: readonly Row[], key: string, lastS: number): (nu
   }
   return out;
 }
+
+/**
+ * The mean per second of `key` over each bin: a rate that stays readable over an hour, where one point a second
+ * would be a solid block. The last bin is divided by the seconds it really covers.
+ */
+export function binMeans(
+  rows: readonly Row[],
+  key: string,
+  binS: number,
+  bins: number,
+  lastS: number,
+): number[] {
+  return binSums(rows, key, binS, bins).map((sum, i) => sum / Math.max(1, Math.min(binS, lastS - i * binS)));
+}

@@ -7,6 +7,9 @@
   var BAND_FILL = 'rgba(198, 40, 40, 0.10)';
   var BAND_TEXT = '#8E1B1B';
   var MARKER = '#6A3D9A';
+  var TIME_INCRS = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+  ];
   var COUNT_INCRS = [];
   for (var e = 0; e <= 8; e++) {
     [1, 2, 5].forEach(function (m) {
@@ -127,6 +130,8 @@
       },
       axes: [
         {
+          // Ticks on whole seconds, minutes and hours of scenario time.
+          incrs: TIME_INCRS,
           values: function (u, splits) {
             return splits.map(clock);
           },
