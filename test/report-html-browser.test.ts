@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labOptionsWith } from '../lab/config/parse-options.js';
@@ -120,15 +120,32 @@ t.test(
       t.match(bad.h1, '</script><img src="x.png"', 'the name shows as text');
       checkCharts(t, bad, 'hostile name', 4, 2);
 
+      // A control: the checks above would catch a page that fetched or logged an error.
+      const leaky = join(dir, 'leaky.html');
+      writeFileSync(
+        leaky,
+        '<!doctype html><img src="pixel.png"><script src="https://example.invalid/x.js"></script>' +
+          "<script>console.error('boom')</script>",
+      );
+      const caught = await visitReport(b.browser, leaky, join(dir, 'leaky.png'), { waitForCharts: false });
+      t.match(caught.problems.join('\n'), /request: file:.*pixel\.png/, 'an image request is caught');
+      t.match(
+        caught.problems.join('\n'),
+        'request: https://example.invalid/x.js',
+        'a script request is caught',
+      );
+      t.match(caught.problems.join('\n'), 'console error: boom', 'a console error is caught');
+
       for (const [kind, v, file] of [
         ['run', run, join(cmpFolder, 'none.html')],
         ['compare', compare, join(cmpFolder, 'compare.html')],
         ['sweep', map, sweepFile],
       ] as const) {
         t.ok(existsSync(join(SHOTS, `${kind}.png`)), `${kind} screenshot saved`);
+        const drawn =
+          v.drawn > 0 ? `charts painted at ${Math.round(v.renderMs)} ms after navigation start, ` : '';
         t.comment(
-          `${kind}: ${(statSync(file).size / 1024).toFixed(1)} KB, charts painted at ${Math.round(v.renderMs)} ms ` +
-            `after navigation start, ${v.wallMs.toFixed(0)} ms to load and draw`,
+          `${kind}: ${(statSync(file).size / 1024).toFixed(1)} KB, ${drawn}${v.wallMs.toFixed(0)} ms to load and draw`,
         );
       }
       t.notMatch(readFileSync(join(cmpFolder, 'none.html'), 'utf8'), /<script[^>]+src=|<link[^>]+href=/i);
