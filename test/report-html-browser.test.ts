@@ -50,15 +50,18 @@ t.test(
     if (!browserPath) return;
     mkdirSync(SHOTS, { recursive: true });
 
-    // Real runs through the existing paths: compare runs every mode and writes each run's HTML and its own.
+    // Real runs through the existing paths: compare runs every mode (virtual engine, as compare does by default)
+    // and writes each run's HTML and its own.
     const stdout = captureStream();
     const cmpFolder = join(dir, 'compare');
     const cmpStarted = performance.now();
     const cmp = await runCompare(
-      labOptionsWith({ scenario: 'smoke', speed: 80, seed: 7, drainS: 120, report: cmpFolder }),
+      labOptionsWith({ scenario: 'smoke', engine: 'virtual', seed: 7, drainS: 600, report: cmpFolder }),
       { stdout, stderr: captureStream() },
     );
-    t.comment(`compare of three smoke runs: ${((performance.now() - cmpStarted) / 1000).toFixed(1)} s`);
+    t.comment(
+      `compare of three smoke runs on the virtual engine: ${((performance.now() - cmpStarted) / 1000).toFixed(1)} s`,
+    );
     const printed = stdout.text();
     t.match(
       printed,

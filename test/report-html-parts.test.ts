@@ -122,10 +122,14 @@ t.test('the ledger checks its own sum and says when it does not balance', async 
   const off = report({
     orders: { ...orders, delivered: 4, duplicates: 2 },
     courier: { requests: 0, byStatus: {}, deliveredIds: 7 } as unknown as HtmlRunReport['courier'],
+    checks: { duplicates: 2, deliveredWithoutCourier200: 1, ingressAccepted: 10, ok: false },
   });
   t.match(ledgerHtml(off), '✗ off by 2');
   t.match(ledgerHtml(off), 'duplicates <b>2</b>');
   t.match(ledgerHtml(off), 'answered 200 <b>7</b>');
+  t.match(ledgerHtml(off), 'delivered without a courier 200 <b>1</b>');
+  t.match(ledgerHtml(off), '✗ independent counts disagree');
+  t.notMatch(ledgerHtml(ok), 'independent counts', 'a report without checks says nothing of them');
 });
 
 t.test('heat colours run from light red through amber to light green', async (t) => {

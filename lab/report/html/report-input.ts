@@ -15,14 +15,22 @@ export interface ThresholdResult {
   ok: boolean;
 }
 
-export type HtmlRunReport = Omit<RunReport, 'orders' | 'courier' | 'series'> & {
+/**
+ * A report as the page reads it: today's RunReport, with the fields that older reports lack (or that only some
+ * engines and modes fill) made optional.
+ */
+export type HtmlRunReport = Omit<RunReport, 'orders' | 'courier' | 'series' | 'engine' | 'checks'> & {
   engine?: string;
+  checks?: Partial<RunReport['checks']>;
   faults?: FaultWindow[];
   thresholds?: ThresholdResult[];
   /** Issue 11's verdict; its shape is read loosely (an object or a list of them). */
   recovery?: unknown;
-  orders: RunReport['orders'] & { duplicates?: number };
-  courier: RunReport['courier'] & { deliveredIds?: number; wastedWork?: unknown };
+  orders: Omit<RunReport['orders'], 'duplicates'> & { duplicates?: number };
+  courier: Omit<RunReport['courier'], 'deliveredIds'> & {
+    deliveredIds?: number | null;
+    wastedWork?: unknown;
+  };
   /** Rows may carry `limit` (adaptive concurrency) and `breaker` (circuit breaker state). */
   series: (RunReport['series'][number] & { limit?: number; breaker?: number | string })[];
 };

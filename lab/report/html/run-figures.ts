@@ -60,6 +60,20 @@ export function ledgerHtml(r: HtmlRunReport): string {
   if (typeof r.courier.deliveredIds === 'number') {
     extras.push(`distinct orders the courier answered 200 <b>${int(r.courier.deliveredIds)}</b>`);
   }
+  const checks = r.checks;
+  if (typeof checks?.deliveredWithoutCourier200 === 'number') {
+    extras.push(`delivered without a courier 200 <b>${int(checks.deliveredWithoutCourier200)}</b>`);
+  }
+  if (typeof checks?.ingressAccepted === 'number') {
+    extras.push(`ingress answered 200 <b>${int(checks.ingressAccepted)}</b>`);
+  }
+  if (typeof checks?.ok === 'boolean') {
+    extras.push(
+      checks.ok
+        ? '<span class="ok">✓ independent counts agree</span>'
+        : '<span class="broken">✗ independent counts disagree</span>',
+    );
+  }
   return (
     `<div class="ledger"><div class="eq">accepted <b>${int(o.accepted)}</b> = delivered <b>${int(o.delivered)}</b>` +
     ` + lost <b>${int(o.lost)}</b> + dead-lettered <b>${int(o.deadLettered)}</b> + in flight <b>${int(o.inFlight)}</b>` +
