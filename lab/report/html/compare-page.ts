@@ -5,31 +5,27 @@ import { clock, fixed, int, pct, share429, usd } from './format-figures.js';
 import { htmlPage } from './html-page.js';
 import type { HtmlRunReport, ReportsByConfig } from './report-input.js';
 
-type Row = [label: string, value: (r: HtmlRunReport) => string];
+type Column = [label: string, value: (r: HtmlRunReport) => string];
 
-const ROWS: Row[] = [
-  ['orders delivered', (r) => pct(r.deliverySuccessRate)],
+/** One row per configuration (a compare may hold a dozen), one column per figure. */
+const COLUMNS: Column[] = [
+  ['delivered', (r) => pct(r.deliverySuccessRate)],
   ['accepted', (r) => int(r.orders.accepted)],
-  ['delivered', (r) => int(r.orders.delivered)],
   ['lost', (r) => int(r.orders.lost)],
   ['dead-lettered', (r) => int(r.orders.deadLettered)],
-  ['still in flight', (r) => int(r.orders.inFlight)],
-  ['rejected at ingress', (r) => int(r.orders.rejected)],
+  ['in flight', (r) => int(r.orders.inFlight)],
+  ['rejected', (r) => int(r.orders.rejected)],
   ['peak concurrency', (r) => int(r.peakConcurrency)],
-  ['courier requests', (r) => int(r.courier.requests)],
-  ['courier 429 share', (r) => pct(share429(r.courier))],
-  ['courier calls per order', (r) => fixed(r.courierCallsPerOrder, 2)],
-  [
-    'retries (code / async / queue)',
-    (r) => `${int(r.retries.http)} / ${int(r.retries.async)} / ${int(r.retries.redeliveries)}`,
-  ],
+  ['429 share', (r) => pct(share429(r.courier))],
+  ['calls per order', (r) => fixed(r.courierCallsPerOrder, 2)],
+  // In code, asynchronous and queue redeliveries together; each run's own page splits them.
+  ['retries', (r) => int(r.retries.http + r.retries.async + r.retries.redeliveries)],
   ['cost', (r) => usd(r.cost.usd)],
-  ['last delivery at', (r) => (r.lastDeliveryS === null ? '–' : clock(r.lastDeliveryS))],
-  ['scenario time', (r) => clock(r.durationS)],
+  ['last delivery', (r) => (r.lastDeliveryS === null ? '–' : clock(r.lastDeliveryS))],
 ];
 
-/** Rows that only some reports carry (second-round fields) appear when any report has them. */
-const OPTIONAL_ROWS: [
+/** Columns that only some reports carry (second-round fields) appear when any report has them. */
+const OPTIONAL_COLUMNS: [
   label: string,
   has: (r: HtmlRunReport) => boolean,
   value: (r: HtmlRunReport) => string,
@@ -50,22 +46,19 @@ const OPTIONAL_ROWS: [
 export function compareTable(reports: ReportsByConfig): string {
   const names = Object.keys(reports);
   const list = names.map((n) => reports[n]!);
-  const head = names
-    .map(
-      (n, i) => `<th><span class="swatch" style="background:${paletteColor(i)}"></span>${escapeHtml(n)}</th>`,
-    )
-    .join('');
-  const rows: [string, string[]][] = ROWS.map(([label, value]) => [label, list.map(value)]);
-  for (const [label, has, value] of OPTIONAL_ROWS) {
-    if (list.some(has)) rows.push([label, list.map((r) => (has(r) ? value(r) : '–'))]);
+  const columns: Column[] = [...COLUMNS];
+  for (const [label, has, value] of OPTIONAL_COLUMNS) {
+    if (list.some(has)) columns.push([label, (r) => (has(r) ? value(r) : '–')]);
   }
-  const body = rows
-    .map(
-      ([label, cells]) =>
-        `<tr><td>${escapeHtml(label)}</td>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
-    )
+  const head = columns.map(([label]) => `<th>${escapeHtml(label)}</th>`).join('');
+  const body = names
+    .map((name, i) => {
+      const cells = columns.map(([, value]) => `<td>${escapeHtml(value(reports[name]!))}</td>`).join('');
+      const swatch = `<span class="swatch" style="background:${paletteColor(i)}"></span>`;
+      return `<tr><td>${swatch}${escapeHtml(name)}</td>${cells}</tr>`;
+    })
     .join('');
-  return `<table><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="scroll"><table class="figures"><thead><tr><th>configuration</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /** Several configurations of one seeded scenario: one table of figures, then one chart per figure. */
@@ -77,7 +70,7 @@ export function compareHtml(reports: ReportsByConfig): string {
     ? [
         ['scenario', scenario],
         ['engine', first.engine],
-        ['speed', first.speed],
+        ['speed', first.engine === 'virtual' ? undefined : first.speed],
         ['seed', first.seed],
         ['configurations', names.join(', ')],
       ]

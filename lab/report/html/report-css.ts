@@ -26,6 +26,11 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: var(--soft); }
+.scroll { overflow-x: auto; }
+.figures { width: 100%; font-size: 12.5px; }
+.figures th, .figures td { padding: 3px 6px; }
+.figures thead th { font-size: 12px; font-weight: 600; vertical-align: bottom; }
+.figures td:first-child { font-weight: 600; white-space: nowrap; }
 .pass { color: var(--good); } .fail { color: var(--bad); }
 .chart { margin: 18px 0 8px; break-inside: avoid; page-break-inside: avoid; }
 .chart figcaption { margin-bottom: 4px; }

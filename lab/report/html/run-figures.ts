@@ -118,7 +118,8 @@ export function runMeta(r: HtmlRunReport): string {
     ['scenario', r.scenario.name],
     ['mode', r.mode],
     ['engine', r.engine],
-    ['speed', r.speed],
+    // The virtual engine runs as fast as it goes: a speed means nothing there.
+    ['speed', r.engine === 'virtual' ? undefined : r.speed],
     ['seed', r.seed],
     ['started', r.startedAt],
     ['ended by', r.endedBy],

@@ -112,8 +112,8 @@
         width: s.width || 1.5,
         dash: s.dash ? [6, 4] : undefined,
         paths: s.stepped ? stepped : undefined,
-        // uPlot shows points only where they are sparse enough to see: isolated bins stay visible.
-        points: s.stepped ? {} : { show: false },
+        // A few bins get dots, so that a lone bin between gaps stays visible; many would clutter the line.
+        points: { show: s.stepped && spec.x.length <= 25 },
         spanGaps: false,
         value: function (u, v) {
           return formatValue(spec, v);
