@@ -84,6 +84,13 @@ t.test(
       scenario: { name: '</script><img src="x.png" onerror="console.error(1)"><b>', phases: [] },
     };
     const hostileFile = writeRunHtml(hostile, join(dir, 'hostile.html'));
+    // The same run with a fault window and a mode switch: the marks must draw over the same lines.
+    const marked = {
+      ...cmp.reports.none!,
+      faults: [{ kind: 'courier-outage', value: '1', startS: 20, durationS: 15 }],
+      modeChanges: [...cmp.reports.none!.modeChanges, { t: 30, mode: 'queue' }],
+    };
+    const markedFile = writeRunHtml(marked, join(dir, 'marked.html'));
 
     let b: LaunchedBrowser | undefined;
     try {
@@ -122,6 +129,18 @@ t.test(
       checkClean(t, bad, 'hostile name');
       t.match(bad.h1, '</script><img src="x.png"', 'the name shows as text');
       checkCharts(t, bad, 'hostile name', 4, 2);
+
+      const withMarks = await visitReport(b.browser, markedFile, join(SHOTS, 'marked.png'), {
+        waitForCharts: true,
+      });
+      checkClean(t, withMarks, 'fault and mode switch');
+      checkCharts(t, withMarks, 'fault and mode switch', 4, 2);
+      withMarks.charts.forEach((c, i) =>
+        t.ok(
+          c.colored > run.charts[i]!.colored,
+          `chart ${i}: the mode marker adds colour (${c.colored} > ${run.charts[i]!.colored} px)`,
+        ),
+      );
 
       // A control: the checks above would catch a page that fetched or logged an error.
       const leaky = join(dir, 'leaky.html');

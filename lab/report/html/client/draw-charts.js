@@ -42,6 +42,15 @@
     };
   }
 
+  // Labels sit on a pale box so that lines crossing them do not hide them.
+  function drawLabel(ctx, text, x, y, color, px) {
+    var w = ctx.measureText(text).width;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(x - 2 * px, y - 1 * px, w + 4 * px, 13 * px);
+    ctx.fillStyle = color;
+    ctx.fillText(text, x, y);
+  }
+
   // Faults are shaded under the lines; their labels and the mode markers are drawn over them.
   function marksPlugin(spec) {
     var px = uPlot.pxRatio;
@@ -70,11 +79,12 @@
             var b = u.bbox;
             ctx.save();
             ctx.font = 11 * px + 'px system-ui, sans-serif';
+            // uPlot leaves its axis text alignment on the context.
+            ctx.textAlign = 'left';
             ctx.textBaseline = 'top';
             spec.bands.forEach(function (band, i) {
               var x0 = Math.max(b.left, xPos(u, band.fromS));
-              ctx.fillStyle = BAND_TEXT;
-              ctx.fillText(band.label, x0 + 4 * px, b.top + (4 + (i % 3) * 13) * px);
+              drawLabel(ctx, band.label, x0 + 4 * px, b.top + (4 + (i % 3) * 13) * px, BAND_TEXT, px);
             });
             spec.markers.forEach(function (m, i) {
               var x = xPos(u, m.atS);
@@ -88,12 +98,10 @@
               ctx.lineTo(x, b.top + b.height);
               ctx.stroke();
               ctx.setLineDash([]);
-              ctx.fillStyle = color;
-              var label = m.label;
-              var w = ctx.measureText(label).width;
+              var w = ctx.measureText(m.label).width;
               // Near the right edge the label goes left of its line.
               var lx = x + 4 * px + w > b.left + b.width ? x - 4 * px - w : x + 4 * px;
-              ctx.fillText(label, lx, b.top + b.height - (16 + (i % 3) * 13) * px);
+              drawLabel(ctx, m.label, lx, b.top + b.height - (16 + (i % 3) * 13) * px, color, px);
             });
             ctx.restore();
           },
