@@ -165,7 +165,9 @@ t.test(
       ] as const) {
         t.ok(existsSync(join(SHOTS, `${kind}.png`)), `${kind} screenshot saved`);
         const drawn =
-          v.drawn > 0 ? `charts painted at ${Math.round(v.renderMs)} ms after navigation start, ` : '';
+          v.drawn > 0
+            ? `charts painted at ${Math.round(v.renderMs)} ms after navigation start (drawing ${v.drawMs} ms), `
+            : '';
         t.comment(
           `${kind}: ${(statSync(file).size / 1024).toFixed(1)} KB, ${drawn}${v.wallMs.toFixed(0)} ms to load and draw`,
         );

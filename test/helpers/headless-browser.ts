@@ -89,6 +89,8 @@ export interface PageVisit {
   charts: CanvasInk[];
   /** performance.now() in the page when the charts had painted. */
   renderMs: number;
+  /** From the drawing script's start to the first frame with every chart painted. */
+  drawMs: number;
   wallMs: number;
 }
 
@@ -128,6 +130,7 @@ const READ_PAGE = `(() => {
     charts,
     drawn: Number(root.getAttribute('data-charts-drawn') ?? -1),
     renderMs: Number(root.getAttribute('data-render-ms') ?? performance.now()),
+    drawMs: Number(root.getAttribute('data-draw-ms') ?? 0),
   };
 })()`;
 

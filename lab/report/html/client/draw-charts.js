@@ -162,6 +162,7 @@
   }
 
   function draw() {
+    var started = performance.now();
     var specs = JSON.parse(document.getElementById('stormlab-charts').textContent);
     var sync = uPlot.sync('stormlab');
     var plots = [];
@@ -187,6 +188,7 @@
     requestAnimationFrame(function () {
       document.documentElement.setAttribute('data-charts-drawn', String(plots.length));
       document.documentElement.setAttribute('data-render-ms', String(Math.round(performance.now())));
+      document.documentElement.setAttribute('data-draw-ms', String(Math.round(performance.now() - started)));
     });
   }
 
