@@ -5,6 +5,7 @@ import { runHeadless, type HeadlessIo } from './headless.js';
 import type { RunReport } from './report/build-report.js';
 import { writeReportFile } from './report/build-report.js';
 import { formatTable, summaryRows } from './report/summary-table.js';
+import { tryWriteHtml, writeCompareHtml } from './report/html/write-html.js';
 
 export interface CompareResult {
   /** By configuration name, in the order run. */
@@ -89,5 +90,8 @@ export async function runCompare(
     modes: figures,
   });
   io.stdout.write(`reports written to ${folder}\n`);
+  const byMode = Object.fromEntries(done.map((m) => [m, reports[m]!]));
+  const html = tryWriteHtml(() => writeCompareHtml(byMode, join(folder, 'compare.html')), io.stderr);
+  if (html) io.stdout.write(`html report written to ${html}\n`);
   return { reports, table, folder, aborted };
 }

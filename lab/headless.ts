@@ -6,6 +6,7 @@ import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
 import { FIDELITY_WARNING_P99_MS } from './metrics/host-monitor.js';
+import { htmlPathFor, tryWriteHtml, writeRunHtml } from './report/html/write-html.js';
 
 export interface HeadlessIo {
   stdout: Writable;
@@ -79,6 +80,8 @@ export async function runHeadless(
       );
     }
     io.stdout.write(`report written to ${lab.files.report}\n`);
+    const html = tryWriteHtml(() => writeRunHtml(report, htmlPathFor(lab.files.report)), io.stderr);
+    if (html) io.stdout.write(`html report written to ${html}\n`);
     return { report, reportFile: lab.files.report, ended };
   } catch (err) {
     // Whatever broke, keep what the run had: stop the parts, write the report so far, then rethrow.
