@@ -11,6 +11,7 @@ import {
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
+import type { Threshold } from '../thresholds/parse-threshold.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -63,9 +64,18 @@ export interface LabOptions extends CommonOptions {
   throttleRate: number;
   throttleBurst: number;
   fps: number;
+  /** `--threshold`, parsed; judged on the report, exit 99 if any is crossed. */
+  thresholds: Threshold[];
+  abortOnFail: boolean;
+  /** `--metrics-port`: undefined serves no metrics; 0 picks a free port. */
+  metricsPort: number | undefined;
+  /** Real seconds the metrics endpoint waits after the run for one scrape of the final figures. */
+  metricsLingerS: number;
 }
 
-type Raw = Map<string, string | number | boolean>;
+type RawValue = string | number | boolean;
+/** A repeatable option's values are a list; any other's a single value. */
+type Raw = Map<string, RawValue | RawValue[]>;
 
 const FLAG_LIMIT = 4096;
 
@@ -90,21 +100,25 @@ function readArgv(argv: readonly string[], scope: Scope): { command: string | un
     if (!spec || !spec.scopes.includes(scope)) {
       throw new ConfigError(`unknown option --${name}; see --help for the options ${scopeWord(scope)} takes`);
     }
-    if (raw.has(name)) throw new ConfigError(`option --${name} given twice`);
+    if (raw.has(name) && !spec.repeatable) throw new ConfigError(`option --${name} given twice`);
+    const put = (value: RawValue): void => {
+      if (!spec.repeatable) raw.set(name, value);
+      else raw.set(name, [...((raw.get(name) as RawValue[] | undefined) ?? []), value]);
+    };
     if (eq !== -1) {
-      raw.set(name, arg.slice(eq + 1));
+      put(arg.slice(eq + 1));
     } else if (spec.kind === 'boolean') {
       const next = argv[i + 1];
       if (next === 'true' || next === 'false') {
-        raw.set(name, next);
+        put(next);
         i++;
-      } else raw.set(name, true);
+      } else put(true);
     } else {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && SPEC_BY_NAME.has(next.slice(2).split('=')[0]!))) {
         throw new ConfigError(`option --${name}: no value given; allowed: ${allowedText(spec)}`);
       }
-      raw.set(name, next);
+      put(next);
       i++;
     }
   }
@@ -153,23 +167,37 @@ export function readConfigFile(path: string, scope: Scope): Raw {
   }
   const raw: Raw = new Map();
   for (const [key, value] of Object.entries(doc)) {
-    const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    // A repeatable option may be written as its plural: `thresholds:` for --threshold.
+    const singular =
+      kebab.endsWith('s') && SPEC_BY_NAME.get(kebab.slice(0, -1))?.repeatable ? kebab.slice(0, -1) : kebab;
+    const name = SPEC_BY_NAME.has(kebab) ? kebab : singular;
     const spec = SPEC_BY_NAME.get(name);
     if (!spec || !spec.scopes.includes(scope) || name === 'config') {
       throw new ConfigError(`config file ${describeValue(path)}: unknown field ${describeValue(key)}`);
     }
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    if (raw.has(name)) {
       throw new ConfigError(
-        `config file ${describeValue(path)}: field ${key}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`,
+        `config file ${describeValue(path)}: field ${key}: given twice (as ${name} and its plural)`,
       );
     }
-    raw.set(name, value);
+    const isScalar = (v: unknown): v is RawValue =>
+      typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    const list = spec.repeatable && Array.isArray(value) ? (value as unknown[]) : [value];
+    const bad = list.find((v) => !isScalar(v));
+    if (bad !== undefined) {
+      const allowed = spec.repeatable ? `${allowedText(spec)}, or a list of them` : allowedText(spec);
+      throw new ConfigError(
+        `config file ${describeValue(path)}: field ${key}: got ${describeValue(bad)}; allowed: ${allowed}`,
+      );
+    }
+    raw.set(name, spec.repeatable ? (list as RawValue[]) : (value as RawValue));
   }
   return raw;
 }
 
 /** Checks one value against its spec and returns it typed. */
-export function validateValue(spec: OptionSpec, value: string | number | boolean, source: string): unknown {
+export function validateValue(spec: OptionSpec, value: RawValue, source: string): unknown {
   const fail = (): never => {
     throw new ConfigError(`${source}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`);
   };
@@ -181,7 +209,7 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
       return fail();
     case 'string':
       if (typeof value !== 'string' || value.trim() === '' || value.length > FLAG_LIMIT) return fail();
-      return value;
+      return spec.parse ? spec.parse(value, source) : value;
     case 'enum':
       if (typeof value !== 'string' || !spec.values!.includes(value)) return fail();
       return value;
@@ -226,17 +254,31 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
   const out = new Map<string, unknown>();
   for (const spec of OPTION_SPECS) {
     if (!spec.scopes.includes(scope)) continue;
+    if (spec.repeatable) {
+      out.set(spec.name, resolveList(spec, raw, fileRaw, configPath));
+      continue;
+    }
     if (raw.has(spec.name))
-      out.set(spec.name, validateValue(spec, raw.get(spec.name)!, `option --${spec.name}`));
+      out.set(spec.name, validateValue(spec, raw.get(spec.name) as RawValue, `option --${spec.name}`));
     else if (fileRaw.has(spec.name)) {
       const source = `config file ${describeValue(configPath)}: field ${spec.name}`;
-      out.set(spec.name, validateValue(spec, fileRaw.get(spec.name)!, source));
+      out.set(spec.name, validateValue(spec, fileRaw.get(spec.name) as RawValue, source));
     } else if (spec.default !== undefined) {
       const d = validateValue(spec, spec.default, `default of --${spec.name}`);
       out.set(spec.name, d);
     }
   }
   return out;
+}
+
+/** A repeatable option: the command line's values if any, else the file's, each checked; none: []. */
+function resolveList(spec: OptionSpec, raw: Raw, fileRaw: Raw, configPath: string | undefined): unknown[] {
+  const fromArgv = raw.get(spec.name) as RawValue[] | undefined;
+  if (fromArgv) return fromArgv.map((v) => validateValue(spec, v, `option --${spec.name}`));
+  const fromFile = (fileRaw.get(spec.name) as RawValue[] | undefined) ?? [];
+  return fromFile.map((v, i) =>
+    validateValue(spec, v, `config file ${describeValue(configPath)}: field ${spec.name}s[${i}]`),
+  );
 }
 
 function common(v: Map<string, unknown>): CommonOptions {
@@ -272,7 +314,8 @@ function normalisePath(path: string): string {
 function loadRaw(argv: readonly string[], scope: Scope) {
   const { command, raw } = readArgv(argv, scope);
   const configPath = raw.get('config');
-  if (configPath !== undefined) validateValue(SPEC_BY_NAME.get('config')!, configPath, 'option --config');
+  if (configPath !== undefined)
+    validateValue(SPEC_BY_NAME.get('config')!, configPath as RawValue, 'option --config');
   const fileRaw = typeof configPath === 'string' ? readConfigFile(configPath, scope) : new Map();
   return { command, values: resolve(raw, fileRaw, configPath as string | undefined, scope) };
 }
@@ -311,7 +354,25 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     throttleRate: v.get('throttle-rate') as number,
     throttleBurst: v.get('throttle-burst') as number,
     fps: v.get('fps') as number,
+    thresholds: v.get('threshold') as Threshold[],
+    abortOnFail: v.get('abort-on-fail') as boolean,
+    metricsPort: v.get('metrics-port') as number | undefined,
+    metricsLingerS: v.get('metrics-linger-s') as number,
   };
+  if (options.abortOnFail && options.thresholds.length === 0) {
+    throw new ConfigError(
+      'option --abort-on-fail: got true with no --threshold; allowed: together with at least one --threshold',
+    );
+  }
+  if (
+    options.metricsPort !== undefined &&
+    options.metricsPort !== 0 &&
+    options.metricsPort === options.port
+  ) {
+    throw new ConfigError(
+      `option --metrics-port: got ${options.metricsPort}, the same port as --port; allowed: another port, or 0 to pick one`,
+    );
+  }
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
@@ -330,7 +391,7 @@ export function labOptionsWith(
 
 export function helpText(scope: Scope): string {
   const lines = OPTION_SPECS.filter((s) => s.scopes.includes(scope)).map((s) => {
-    const def = s.default === undefined ? '' : ` (default ${s.default})`;
+    const def = s.repeatable ? ' (repeatable)' : s.default === undefined ? '' : ` (default ${s.default})`;
     return `  --${s.name.padEnd(22)} ${s.describe}${def}`;
   });
   return lines.join('\n');
