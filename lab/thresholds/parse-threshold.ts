@@ -38,7 +38,7 @@ export function parseThreshold(text: string, source = 'option --threshold'): Thr
   const limitText = m[3]!.trim();
   if (op === '=') return refuse('which compares with a single = (write ==)');
   if (field === '') return refuse(`which has no field before ${op}`);
-  if (!FIELD_BY_NAME.has(field)) return refuse(`an unknown field ${describeValue(field)}`);
+  if (!FIELD_BY_NAME.has(field)) return refuse(`whose field ${describeValue(field)} is not known`);
   if (limitText === '') return refuse(`which has no number after ${op}`);
   const limit = Number(limitText);
   if (!NUMBER.test(limitText) || !Number.isFinite(limit)) {
