@@ -5,6 +5,7 @@ import { runHeadless } from './headless.js';
 import { runCompare } from './compare.js';
 import { LiveLabSession } from './lab-session.js';
 import { STOP_GRACE_REAL_MS } from './finish-run.js';
+import { anyCrossed, thresholdSummary, THRESHOLD_EXIT_CODE } from './thresholds/evaluate-thresholds.js';
 
 const USAGE = `usage: npm run lab [-- options]            the dashboard (headless when --headless or stdout is not a terminal)
        npm run lab -- compare [options]    the same seeded scenario in every mode, side by side
@@ -13,7 +14,7 @@ options:
 ${helpText('lab')}
 `;
 
-/** Exit codes: 0 done, 1 crashed, 2 bad input, 130 SIGINT, 143 SIGTERM. */
+/** Exit codes: 0 done, 1 crashed, 2 bad input, 99 a --threshold crossed, 130 SIGINT, 143 SIGTERM. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 /**
  * Real ms a stop asked for by a signal may take in all (grace, closing threads and servers, the report)
@@ -71,9 +72,12 @@ async function runWithoutDashboard(options: LabOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const io = { stdout: process.stdout, stderr: process.stderr };
-  if (options.command === 'compare') await runCompare(options, io, abort.signal);
-  else await runHeadless(options, io, abort.signal);
-  return signalled ? (SIGNAL_EXIT[signalled] ?? 1) : 0;
+  const reports =
+    options.command === 'compare'
+      ? Object.values((await runCompare(options, io, abort.signal)).reports)
+      : [(await runHeadless(options, io, abort.signal)).report];
+  if (signalled) return SIGNAL_EXIT[signalled] ?? 1;
+  return reports.some((r) => anyCrossed(r.thresholds)) ? THRESHOLD_EXIT_CODE : 0;
 }
 
 async function runWithDashboard(options: LabOptions): Promise<number> {
@@ -91,6 +95,8 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
   process.stdout.write(
     `delivered ${report.orders.delivered} of ${report.orders.accepted} orders, lost ${report.orders.lost}; logs in ${report.logs.file}\n`,
   );
+  const verdicts = thresholdSummary(report.thresholds);
+  if (verdicts) process.stdout.write(verdicts + '\n');
   if (outcome.reason === 'error') {
     process.stderr.write(
       `stormlab: the dashboard failed: ${String((outcome as { error?: unknown }).error)}\n`,
@@ -99,7 +105,7 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
   }
   if (outcome.reason === 'signal')
     return SIGNAL_EXIT[(outcome as { signal?: string }).signal ?? 'SIGTERM'] ?? 143;
-  return 0;
+  return anyCrossed(report.thresholds) ? THRESHOLD_EXIT_CODE : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -5,6 +5,7 @@ import { runHeadless, type HeadlessIo } from './headless.js';
 import type { RunReport } from './report/build-report.js';
 import { writeReportFile } from './report/build-report.js';
 import { formatTable, summaryRows } from './report/summary-table.js';
+import { thresholdRows } from './thresholds/threshold-rows.js';
 
 export interface CompareResult {
   reports: Partial<Record<Mode, RunReport>>;
@@ -34,6 +35,7 @@ export function compareFigures(r: RunReport): Record<string, unknown> {
     gbSeconds: r.cost.gbSeconds,
     lastDeliveryS: r.lastDeliveryS,
     durationS: r.durationS,
+    thresholds: r.thresholds ?? [],
   };
 }
 
@@ -74,6 +76,7 @@ export async function runCompare(
   const done = MODES.filter((m) => reports[m]);
   const columns = done.map((m) => summaryRows(reports[m]!));
   const rows = (columns[0] ?? []).map(([label], i) => [label, ...columns.map((c) => c[i]![1])]);
+  rows.push(...thresholdRows(done.map((m) => reports[m]!.thresholds ?? [])));
   const table = formatTable(['', ...done], rows);
   io.stdout.write(
     `\ncompare: ${options.scenario} at speed ${options.speed}, seed ${options.seed}\n${table}\n`,

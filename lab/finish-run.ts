@@ -1,6 +1,7 @@
 import { countLogLines } from './logs/count-log-lines.js';
 import { buildReport, writeReportFile, type RunReport } from './report/build-report.js';
 import type { Lab } from './lab.js';
+import { evaluateThresholds } from './thresholds/evaluate-thresholds.js';
 
 /** Real ms that work in flight gets to finish after a stop is asked for. */
 export const STOP_GRACE_REAL_MS = 1500;
@@ -10,6 +11,7 @@ export async function finishRun(lab: Lab, endedBy: string, graceRealMs = 0): Pro
   await lab.stop(graceRealMs);
   const counts = await countLogLines(lab.files.log).catch(() => undefined);
   const report = buildReport(lab, counts, endedBy);
+  report.thresholds = evaluateThresholds(report, lab.options.thresholds);
   writeReportFile(lab.files.report, report);
   return report;
 }

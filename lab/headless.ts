@@ -5,6 +5,8 @@ import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
 import { FIDELITY_WARNING_P99_MS } from './metrics/host-monitor.js';
+import { thresholdSummary } from './thresholds/evaluate-thresholds.js';
+import { startAbortOnFail } from './thresholds/abort-on-fail.js';
 
 export interface HeadlessIo {
   stdout: Writable;
@@ -14,8 +16,8 @@ export interface HeadlessIo {
 export interface HeadlessResult {
   report: RunReport;
   reportFile: string;
-  /** How the run ended: 'finished', or 'aborted' by a signal. */
-  ended: 'finished' | 'aborted';
+  /** How the run ended: 'finished', 'aborted' by a signal, or stopped by `--abort-on-fail`. */
+  ended: 'finished' | 'aborted' | 'threshold';
 }
 
 /** One progress line: what a person watching stderr needs each scenario minute. */
@@ -63,13 +65,24 @@ export async function runHeadless(
       lab.clock.setTimeout(minute, Math.max(1, nextMinute * 60_000 - lab.clock.now()));
     };
     lab.clock.setTimeout(minute, 60_000);
-    const ended = await lab.runToEnd(signal);
+    const abortOnFail = startAbortOnFail(lab, io.stderr);
+    const runEnded = await lab.runToEnd(abortOnFail.signal(signal));
+    abortOnFail.stop();
+    const ended = abortOnFail.crossed && !signal?.aborted ? 'threshold' : runEnded;
     const report = await finishRun(
       lab,
-      ended === 'aborted' ? 'signal' : lab.options.drainS > 0 ? 'drain' : 'load-finished',
+      ended === 'finished'
+        ? lab.options.drainS > 0
+          ? 'drain'
+          : 'load-finished'
+        : ended === 'aborted'
+          ? 'signal'
+          : 'threshold',
       ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
     );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
+    const verdicts = thresholdSummary(report.thresholds);
+    if (verdicts) io.stdout.write(verdicts + '\n');
     if (report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
       io.stderr.write(
         `stormlab: warning: the lab's main thread ran late (event-loop delay p99 ${report.host.eventLoopDelayP99Ms} ms); ` +

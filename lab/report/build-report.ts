@@ -6,6 +6,7 @@ import type { OrderCounts, SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
+import type { ThresholdResult } from '../thresholds/evaluate-thresholds.js';
 
 export const REPORT_VERSION = 1;
 
@@ -49,6 +50,8 @@ export interface RunReport {
   host: HostFigures;
   /** What ended the run: the load finishing, a drain, a signal, or an error. */
   endedBy: string;
+  /** `--threshold` verdicts on this report (issue 13); [] when none was set. */
+  thresholds?: ThresholdResult[];
   series: SeriesRow[];
 }
 

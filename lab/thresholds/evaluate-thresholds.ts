@@ -10,6 +10,9 @@ export interface ThresholdResult {
   ok: boolean;
 }
 
+/** The process's exit code when any threshold is crossed, as k6's. */
+export const THRESHOLD_EXIT_CODE = 99;
+
 /** Digits a value is compared and shown with: a derived share must not fail on its 16th decimal. */
 export const THRESHOLD_DIGITS = 6;
 
