@@ -4,6 +4,7 @@ import { preflight } from './preflight.js';
 import { runHeadless } from './headless.js';
 import { runCompare } from './compare.js';
 import { LiveLabSession } from './lab-session.js';
+import { startRunMetrics } from './metrics/prometheus/run-metrics.js';
 import { STOP_GRACE_REAL_MS } from './finish-run.js';
 import { anyCrossed, thresholdSummary, THRESHOLD_EXIT_CODE } from './thresholds/evaluate-thresholds.js';
 
@@ -83,6 +84,8 @@ async function runWithoutDashboard(options: LabOptions): Promise<number> {
 async function runWithDashboard(options: LabOptions): Promise<number> {
   const { runDashboard } = await import('../tui/dashboard.js');
   const session = await LiveLabSession.start(options);
+  // The dashboard owns the terminal: the endpoint's address goes to the log pane and the run's log.
+  const metrics = await startRunMetrics(options, session, (line) => session.current.event('INFO', line));
   let outcome: Awaited<ReturnType<typeof runDashboard>>;
   try {
     outcome = await runDashboard(session, { fps: options.fps });
@@ -91,6 +94,7 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
   }
   const endedBy = outcome.reason === 'quit' ? 'quit' : outcome.reason === 'signal' ? 'signal' : 'error';
   const report = await session.finish(endedBy, outcome.reason === 'quit' ? 0 : STOP_GRACE_REAL_MS);
+  await metrics?.close();
   process.stdout.write(`report written to ${session.current.files.report}\n`);
   process.stdout.write(
     `delivered ${report.orders.delivered} of ${report.orders.accepted} orders, lost ${report.orders.lost}; logs in ${report.logs.file}\n`,

@@ -7,6 +7,8 @@ import { clockText, formatTable, summaryRows } from './report/summary-table.js';
 import { FIDELITY_WARNING_P99_MS } from './metrics/host-monitor.js';
 import { thresholdSummary } from './thresholds/evaluate-thresholds.js';
 import { startAbortOnFail } from './thresholds/abort-on-fail.js';
+import { startRunMetrics } from './metrics/prometheus/run-metrics.js';
+import type { MetricsServer } from './metrics/prometheus/metrics-server.js';
 
 export interface HeadlessIo {
   stdout: Writable;
@@ -47,9 +49,11 @@ export async function runHeadless(
   const lab = new Lab(options, fileSuffix);
   const onAbort = (): void => lab.load?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
+  let metrics: MetricsServer | undefined;
   try {
     await lab.start();
     io.stdout.write(`ingress listening on ${lab.ingress!.url}\n`);
+    metrics = await startRunMetrics(options, lab, (line) => io.stdout.write(line + '\n'));
     io.stderr.write(
       `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, speed ${options.speed}, seed ${options.seed}` +
         `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log}\n`,
@@ -90,12 +94,14 @@ export async function runHeadless(
       );
     }
     io.stdout.write(`report written to ${lab.files.report}\n`);
+    await metrics?.close(options.metricsLingerS);
     return { report, reportFile: lab.files.report, ended };
   } catch (err) {
     // Whatever broke, keep what the run had: stop the parts, write the report so far, then rethrow.
     await finishRun(lab, `error: ${(err as Error)?.message ?? String(err)}`).catch(() => undefined);
     throw err;
   } finally {
+    await metrics?.close();
     signal?.removeEventListener('abort', onAbort);
   }
 }
