@@ -4,6 +4,10 @@
  * dashboard's restart), other paths and methods refused, and the linger that waits for one final scrape.
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { labOptionsWith } from '../lab/config/parse-options.js';
+import { preflight } from '../lab/preflight.js';
 import type { LabSnapshot, SeriesRow } from '../lab/lab-view.js';
 import { startMetricsServer } from '../lab/metrics/prometheus/metrics-server.js';
 import { SeriesTotals } from '../lab/metrics/prometheus/series-totals.js';
@@ -117,4 +121,51 @@ t.test('close with a linger waits for one scrape of the final figures, then stop
   t.equal(sampleValue(last, 'stormlab_run_info', { state: 'stopped' }), 1);
   await closing;
   t.equal(await probe(server.url), 'ECONNREFUSED');
+});
+
+t.test(
+  'the Grafana dashboard reads only metrics the endpoint serves, from a datasource variable',
+  async (t) => {
+    const { source } = literalSource();
+    const server = await startMetricsServer({ host: '127.0.0.1', port: 0, source });
+    t.teardown(() => server.close());
+    const served = new Set(parsePrometheusText((await scrape(server.url)).text).keys());
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../grafana/stormlab-dashboard.json', import.meta.url), 'utf8'),
+    ) as {
+      templating: { list: { name: string; type: string; query: unknown }[] };
+      panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
+    t.match(
+      dashboard.templating.list.find((v) => v.name === 'datasource'),
+      { name: 'datasource', type: 'datasource', query: 'prometheus' },
+    );
+    t.ok(dashboard.panels.length >= 10, 'the terminal dashboard has as many views');
+    for (const panel of dashboard.panels) {
+      t.equal(panel.datasource.uid, '${datasource}', `${panel.title}: datasource from the variable`);
+      for (const { expr } of panel.targets) {
+        for (const name of expr.match(/stormlab_[a-z_]+/g) ?? [])
+          t.ok(served.has(name), `${panel.title}: ${name} is served`);
+      }
+    }
+  },
+);
+
+t.test('a --metrics-port in use is refused by the preflight, before anything starts', async (t) => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => holder.close());
+  const held = (holder.address() as AddressInfo).port;
+  const refused = await preflight(labOptionsWith({ scenario: 'smoke', metricsPort: held })).then(
+    () => 'accepted',
+    (err: Error) => err.message,
+  );
+  t.equal(
+    refused,
+    `option --metrics-port: got ${held}, but 127.0.0.1:${held} is already in use; allowed: a free port, or 0 to pick one`,
+  );
+  t.equal(
+    await preflight(labOptionsWith({ scenario: 'smoke', metricsPort: 0 })).then(() => 'accepted'),
+    'accepted',
+  );
 });
