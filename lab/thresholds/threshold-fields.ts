@@ -134,7 +134,8 @@ function fields(): ThresholdField[] {
     list.push(plain(`retries.${kind}`, (v) => v.snapshot.retries[kind]));
   list.push(plain('retries.asyncThrottled'));
   list.push(plain('courierCallsPerOrder'));
-  list.push(plain('queue.peakDepth', (v) => Math.max(0, ...v.series.map((row) => row.queueDepth))));
+  // A long run has thousands of rows: a fold, not a spread into Math.max's arguments.
+  list.push(plain('queue.peakDepth', (v) => v.series.reduce((m, row) => Math.max(m, row.queueDepth), 0)));
   list.push(plain('queue.oldestAgeS'), plain('queue.dlq'), plain('queue.remaining'));
   list.push(plain('cost.requests', (v) => v.snapshot.cost.requests));
   list.push(plain('cost.gbSeconds', (v) => round(v.snapshot.cost.gbSeconds, 3)));
