@@ -17,11 +17,11 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 /** What every refusal says is allowed, written out by hand: the contract of which fields a threshold names. */
 const ALLOWED =
   'allowed: FIELD OP NUMBER, OP one of == != < <= > >=, FIELD one of ' +
-  'orders.{accepted,delivered,lost,deadLettered,rejected,inFlight,lostShare,deadLetteredShare}, ' +
+  'orders.{accepted,delivered,lost,deadLettered,rejected,inFlight,duplicates,lostShare,deadLetteredShare}, ' +
   'deliverySuccessRate, peakConcurrency, courierCallsPerOrder, lastDeliveryS, durationS, ' +
   'functions.notify.{invocations,errors,throttles,timeouts,coldStarts,peakConcurrency,gbSeconds}, ' +
   'functions.delivery.{invocations,errors,throttles,timeouts,coldStarts,peakConcurrency,gbSeconds,errorShare}, ' +
-  'courier.{requests,peakAdmittedPerSecond,outages,connectionErrors,share429,share5xx}, ' +
+  'courier.{requests,peakAdmittedPerSecond,outages,connectionErrors,deliveredIds,share429,share5xx}, ' +
   'courier.byStatus.{200,403,429,502,504,2xx,5xx,other}, retries.{http,async,redeliveries,asyncThrottled}, ' +
   'queue.{peakDepth,oldestAgeS,dlq,remaining}, cost.{requests,gbSeconds,usd}, ' +
   'logs.{notifyStart,deliveryComplete,deliveryFailed}, host.{eventLoopDelayP99Ms,cpuPctOfOneCore}';

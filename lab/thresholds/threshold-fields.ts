@@ -104,7 +104,7 @@ function derived(): ThresholdField[] {
 function fields(): ThresholdField[] {
   const list: ThresholdField[] = [];
   for (const state of ORDER_STATES) list.push(plain(`orders.${state}`, (v) => v.snapshot.orders[state]));
-  list.push(plain('orders.inFlight'));
+  list.push(plain('orders.inFlight'), plain('orders.duplicates'));
   list.push(plain('deliverySuccessRate'));
   list.push(plain('peakConcurrency', (v) => v.snapshot.concurrency.peak));
   for (const fn of ['notify', 'delivery'] as const) {
@@ -129,6 +129,8 @@ function fields(): ThresholdField[] {
     plain('courier.peakAdmittedPerSecond'),
     plain('courier.outages'),
     plain('courier.connectionErrors'),
+    // null (no value) with an outside courier, which counts nothing for the lab.
+    plain('courier.deliveredIds'),
   );
   for (const kind of ['http', 'async', 'redeliveries'] as const)
     list.push(plain(`retries.${kind}`, (v) => v.snapshot.retries[kind]));

@@ -6,6 +6,7 @@ export function snapshotWith(over: Partial<LabSnapshot> = {}): LabSnapshot {
     t: 10,
     state: 'running',
     mode: 'none',
+    engine: 'threads',
     scenario: 'smoke',
     phase: undefined,
     speed: 10,
