@@ -116,7 +116,13 @@ t.test('scraped mid-run and at the end; the final counters are the report figure
   }
   t.same([...first.keys()].sort(), Object.keys(FAMILIES).sort(), 'no other family');
   t.equal(
-    sampleValue(first, 'stormlab_run_info', { mode: 'none', scenario: 'smoke', seed: '3', speed: '5' }),
+    sampleValue(first, 'stormlab_run_info', {
+      mode: 'none',
+      engine: 'threads',
+      scenario: 'smoke',
+      seed: '3',
+      speed: '5',
+    }),
     1,
   );
   t.equal(first.get('stormlab_run_info')!.samples[0]!.labels['state'], 'running', 'scraped mid-run');

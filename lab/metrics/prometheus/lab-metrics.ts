@@ -147,10 +147,19 @@ export class LabMetrics {
     gauge('stormlab_scenario_seconds', 'Scenario time of the run', none, (set, v) => set({}, v.snapshot.t));
     gauge(
       'stormlab_run_info',
-      'Always 1; the labels say what runs: scenario, seed, speed and lifecycle state',
-      ['scenario', 'seed', 'speed', 'state'],
+      'Always 1; the labels say what runs: engine, scenario, seed, speed and lifecycle state',
+      ['engine', 'scenario', 'seed', 'speed', 'state'],
       (set, { snapshot: s }) =>
-        set({ scenario: s.scenario, seed: String(s.seed), speed: String(s.speed), state: s.state }, 1),
+        set(
+          {
+            engine: s.engine,
+            scenario: s.scenario,
+            seed: String(s.seed),
+            speed: String(s.speed),
+            state: s.state,
+          },
+          1,
+        ),
     );
 
     counter('stormlab_invocations_total', 'Function invocations that ran, all functions', none, (set, v) =>
