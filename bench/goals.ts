@@ -57,6 +57,21 @@ export const GOALS: readonly Goal[] = [
     skip: notTheArticle,
   },
   {
+    key: 'virtual.wallS.none',
+    goal: 'seed-article, virtual, mode none < 2 s wall (issue 10)',
+    meets: below(2),
+  },
+  {
+    key: 'virtual.wallS.queue',
+    goal: 'seed-article, virtual, queue, --drain 7200 < 2 s wall',
+    meets: below(2),
+  },
+  {
+    key: 'virtual.wallS.throttle',
+    goal: 'seed-article, virtual, throttle, --drain 7200 < 2 s wall',
+    meets: below(2),
+  },
+  {
     key: 'headroom.eventLoopP99MsWithDashboard',
     goal: 'event-loop p99 < 20 ms at peak, dashboard on',
     meets: below(20),

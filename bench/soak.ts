@@ -1,7 +1,8 @@
 /**
  * `npm run soak [-- --minutes 5] [-- --speed 20] [-- --modes none,queue,throttle] [-- --seed 1]`: runs the
  * `seed-repo` scenario in each mode, one after the other and again, until at least `--minutes` of wall
- * time have passed (and every mode has run once). It checks the orders identity
+ * time have passed (and every mode has run once). It checks the independent order counts (report.checks:
+ * duplicates, delivered orders without a courier-side 200, ingress 200s against accepted) and the orders identity
  * (accepted = delivered + lost + deadLettered + inFlight) live every scenario second and again on every
  * row of each run's series, and watches the process's memory: sampled every scenario second during a run,
  * and measured after a forced garbage collection between runs, where a leak would show as a heap that
@@ -143,6 +144,13 @@ async function soakRun(
   const o = report.orders;
   if (o.accepted !== o.delivered + o.lost + o.deadLettered + o.inFlight)
     violations.push(`report totals: ${JSON.stringify(o)}`);
+  // The identity holds by construction; these counts come from elsewhere and could disagree.
+  const c = report.checks;
+  if (c.duplicates !== 0) violations.push(`${c.duplicates} orders settled twice`);
+  if (c.deliveredWithoutCourier200 !== 0)
+    violations.push(`${c.deliveredWithoutCourier200} delivered orders the courier never answered 200`);
+  if (c.ingressAccepted !== o.accepted)
+    violations.push(`ingress answered 200 ${c.ingressAccepted} times for ${o.accepted} accepted orders`);
   rmSync(join(dir, `${name}.json`), { force: true });
   rmSync(join(dir, `${name}.log.jsonl`), { force: true });
   return {

@@ -15,6 +15,7 @@ import {
 } from '../bench/admission-count.js';
 import { compressPhases, fidelityScenario, judge, maxFaithful } from '../bench/fidelity-scenarios.js';
 import { judgeGoals } from '../bench/goals.js';
+import { crossCheck } from '../bench/engine-cross-check.js';
 import { mergeResults } from '../bench/bench-utils.js';
 
 const STARTED_AT_MS = 1_700_000_000_000;
@@ -170,3 +171,41 @@ t.test('results merge: a section that ran drops its old keys, others stay', asyn
     'speed.maxFaithful.none': 10,
   });
 });
+
+t.test(
+  'engine cross-check: 5% relative, 0.02 absolute for small shares, peak never tighter than 1',
+  async (t) => {
+    const ref = {
+      deliveredShare: 0.68,
+      lostShare: 0.05,
+      peakConcurrency: 660,
+      share429: 0.846,
+      callsPerOrder: 5.49,
+    };
+    t.same(crossCheck(ref, ref), { agree: true, misses: [] });
+    const near = {
+      deliveredShare: 0.7,
+      lostShare: 0.069,
+      peakConcurrency: 690,
+      share429: 0.81,
+      callsPerOrder: 5.7,
+    };
+    t.equal(crossCheck(near, ref).agree, true, 'each figure just inside its bound');
+    const far = {
+      deliveredShare: 0.6,
+      lostShare: 0.075,
+      peakConcurrency: 700,
+      share429: 0.8,
+      callsPerOrder: 5.49,
+    };
+    t.same(crossCheck(far, ref).misses, [
+      'deliveredShare 0.6000 vs 0.6800 (allowed +-0.0340)',
+      'lostShare 0.0750 vs 0.0500 (allowed +-0.0200)',
+      'peakConcurrency 700.0000 vs 660.0000 (allowed +-33.0000)',
+      'share429 0.8000 vs 0.8460 (allowed +-0.0423)',
+    ]);
+    const small = { ...ref, peakConcurrency: 6 };
+    t.equal(crossCheck({ ...small, peakConcurrency: 7 }, small).agree, true, 'a peak of 6 may be off by 1');
+    t.equal(crossCheck({ ...small, peakConcurrency: 8 }, small).agree, false, 'but not by 2');
+  },
+);

@@ -39,6 +39,11 @@ function checkBooks(t: Test, r: RunReport): void {
   t.equal(r.logs.deliveryComplete, o.delivered, 'delivery COMPLETE lines = orders delivered');
   t.equal(r.logs.deliveryFailed, r.functions.delivery.errors, 'delivery FAILED lines = delivery errors');
   t.ok(r.series.length >= Math.floor(r.durationS) - 1, `a row per scenario second (${r.series.length})`);
+  // Counts from elsewhere than the order book, which could disagree with it.
+  t.equal(r.checks.duplicates, 0, 'no order settled twice');
+  t.equal(r.checks.deliveredWithoutCourier200, 0, 'the courier answered 200 for every delivered order');
+  t.equal(r.checks.ingressAccepted, o.accepted, 'the ingress answered 200 once per accepted order');
+  t.ok((r.courier.deliveredIds ?? 0) >= o.delivered, 'the courier saw at least as many ids succeed');
 }
 
 t.test('smoke through real threads and HTTP accounts for every order (mode none)', async (t) => {

@@ -112,11 +112,6 @@ export class ClientThrottle {
     this.replan(() => this.bucket.setRate(rate, this.clock.now()));
   }
 
-  /** Resolves once only the clock decides what happens next: at once, since callers reserve as they ask. */
-  onSettled(): Promise<void> {
-    return Promise.resolve();
-  }
-
   /** Rejects every waiter with ThrottleStoppedError; later acquires reject at once. */
   async stop(): Promise<void> {
     this.stopped = true;

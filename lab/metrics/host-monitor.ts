@@ -8,6 +8,8 @@ export interface HostFigures {
   /** CPU of the whole process (all threads), as a share of one core, over the run. */
   cpuPctOfOneCore: number;
   peakRssMiB: number;
+  /** Real seconds the run took, from its start to its stop (a virtual run's speed). */
+  runWallS: number;
 }
 
 /** Event-loop delay above this (p99, ms) means timers ran late enough to bend the scenario. */
@@ -64,6 +66,7 @@ export class HostMonitor {
       eventLoopDelayMaxMs: ms(this.histogram.max),
       cpuPctOfOneCore: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
       peakRssMiB: Math.round(this.peakRss / 1048576),
+      runWallS: Math.round(wallMs) / 1000,
     };
   }
 }
