@@ -107,7 +107,7 @@ t.test(
   async (t) => {
     for (const mode of ['none', 'queue'] as const) {
       // Drained, so orders still on their way at the end of a 40 s load do not decide the shares.
-    const base = labOptionsWith({ scenario: 'smoke', mode, speed: 4, seed: 1, drainS: 600 });
+      const base = labOptionsWith({ scenario: 'smoke', mode, speed: 4, seed: 1, drainS: 600 });
       const threads = crossFigures(await run({ ...base, engine: 'threads' }, `cross-threads-${mode}`));
       const virtual = crossFigures(await run({ ...base, engine: 'virtual' }, `cross-virtual-${mode}`));
       // The bench's rule on shares and calls per order. Smoke's peak is a dozen overlapping invocations, and

@@ -29,16 +29,34 @@ export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise
       reject(signal.reason);
       return;
     }
-    const onAbort = (): void => {
-      timer.cancel();
-      reject(signal?.reason);
-    };
-    const timer = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const sleeper = new Sleeper(resolve, reject, signal);
+    sleeper.timer = clock.setTimeout(() => sleeper.wake(), ms);
+    signal?.addEventListener('abort', sleeper, { once: true });
   });
+}
+
+/**
+ * One sleep: its own abort listener (an EventListener object, not a closure: a virtual run sleeps hundreds
+ * of thousands of times, and each named closure costs).
+ */
+class Sleeper {
+  timer: Timer | undefined;
+
+  constructor(
+    private readonly resolve: () => void,
+    private readonly reject: (reason: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  wake(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.resolve();
+  }
+
+  handleEvent(): void {
+    this.timer?.cancel();
+    this.reject(this.signal?.reason);
+  }
 }
 
 /**
@@ -103,11 +121,18 @@ export class RealClock implements Clock {
   }
 }
 
-interface VirtualTimer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+class VirtualTimer implements Timer {
+  cancelled = false;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 /**
@@ -130,13 +155,9 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): Timer {
-    const timer: VirtualTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    const timer = new VirtualTimer(this.current + Math.max(0, ms), this.seq++, fn);
     this.push(timer);
-    return {
-      cancel: () => {
-        timer.cancelled = true;
-      },
-    };
+    return timer;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
