@@ -4,9 +4,11 @@ import { preflight } from './preflight.js';
 import { runHeadless } from './headless.js';
 import { runCompare } from './compare.js';
 import { LiveLabSession } from './lab-session.js';
+import { startRunMetrics } from './metrics/prometheus/run-metrics.js';
 import { STOP_GRACE_REAL_MS } from './finish-run.js';
 import { runSweepCli, sweepGrid } from './sweep/sweep-command.js';
 import type { Grid } from './sweep/sweep-grid.js';
+import { anyCrossed, thresholdSummary, THRESHOLD_EXIT_CODE } from './thresholds/evaluate-thresholds.js';
 
 const USAGE = `usage: npm run lab [-- options]            the dashboard (headless when --headless or stdout is not a terminal)
        npm run lab -- compare [options]    the same seeded scenario per configuration (--configs), side by side
@@ -17,7 +19,7 @@ options:
 ${helpText('lab')}
 `;
 
-/** Exit codes: 0 done, 1 crashed, 2 bad input, 130 SIGINT, 143 SIGTERM. */
+/** Exit codes: 0 done, 1 crashed, 2 bad input, 99 a --threshold crossed, 130 SIGINT, 143 SIGTERM. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 /**
  * Real ms a stop asked for by a signal may take in all (grace, closing threads and servers, the report)
@@ -83,15 +85,25 @@ async function runWithoutDashboard(options: LabOptions, grid?: Grid): Promise<nu
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const io = { stdout: process.stdout, stderr: process.stderr };
-  if (options.command === 'compare') await runCompare(options, io, abort.signal);
-  else if (options.command === 'sweep') await runSweepCli(options, io, abort.signal, grid);
-  else await runHeadless(options, io, abort.signal);
-  return signalled ? (SIGNAL_EXIT[signalled] ?? 1) : 0;
+  let crossed: boolean;
+  if (options.command === 'compare') {
+    const { reports } = await runCompare(options, io, abort.signal);
+    crossed = Object.values(reports).some((r) => anyCrossed(r?.thresholds));
+  } else if (options.command === 'sweep') {
+    const sweep = await runSweepCli(options, io, abort.signal, grid);
+    crossed = sweep.cells.some((c) => anyCrossed(c.thresholds));
+  } else {
+    crossed = anyCrossed((await runHeadless(options, io, abort.signal)).report.thresholds);
+  }
+  if (signalled) return SIGNAL_EXIT[signalled] ?? 1;
+  return crossed ? THRESHOLD_EXIT_CODE : 0;
 }
 
 async function runWithDashboard(options: LabOptions): Promise<number> {
   const { runDashboard } = await import('../tui/dashboard.js');
   const session = await LiveLabSession.start(options);
+  // The dashboard owns the terminal: the endpoint's address goes to the log pane and the run's log.
+  const metrics = await startRunMetrics(options, session, (line) => session.current.event('INFO', line));
   let outcome: Awaited<ReturnType<typeof runDashboard>>;
   try {
     outcome = await runDashboard(session, { fps: options.fps });
@@ -100,10 +112,13 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
   }
   const endedBy = outcome.reason === 'quit' ? 'quit' : outcome.reason === 'signal' ? 'signal' : 'error';
   const report = await session.finish(endedBy, outcome.reason === 'quit' ? 0 : STOP_GRACE_REAL_MS);
+  await metrics?.close();
   process.stdout.write(`report written to ${session.current.files.report}\n`);
   process.stdout.write(
     `delivered ${report.orders.delivered} of ${report.orders.accepted} orders, lost ${report.orders.lost}; logs in ${report.logs.file}\n`,
   );
+  const verdicts = thresholdSummary(report.thresholds);
+  if (verdicts) process.stdout.write(verdicts + '\n');
   if (outcome.reason === 'error') {
     process.stderr.write(
       `stormlab: the dashboard failed: ${String((outcome as { error?: unknown }).error)}\n`,
@@ -112,7 +127,7 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
   }
   if (outcome.reason === 'signal')
     return SIGNAL_EXIT[(outcome as { signal?: string }).signal ?? 'SIGTERM'] ?? 143;
-  return 0;
+  return anyCrossed(report.thresholds) ? THRESHOLD_EXIT_CODE : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,7 @@ import type { RunReport } from './report/build-report.js';
 import { writeReportFile } from './report/build-report.js';
 import { formatTable, summaryRows } from './report/summary-table.js';
 import { tryWriteHtml, writeCompareHtml } from './report/html/write-html.js';
+import { thresholdRows } from './thresholds/threshold-rows.js';
 
 export interface CompareResult {
   /** By configuration name, in the order run. */
@@ -37,6 +38,7 @@ export function compareFigures(r: RunReport): Record<string, unknown> {
     lastDeliveryS: r.lastDeliveryS,
     durationS: r.durationS,
     calm: r.calm ?? null,
+    thresholds: r.thresholds ?? [],
   };
 }
 
@@ -77,6 +79,7 @@ export async function runCompare(
   const done = options.configs.filter((m) => reports[m]);
   const columns = done.map((m) => summaryRows(reports[m]!));
   const rows = (columns[0] ?? []).map(([label], i) => [label, ...columns.map((c) => c[i]![1])]);
+  rows.push(...thresholdRows(done.map((m) => reports[m]!.thresholds ?? [])));
   const table = formatTable(['', ...done], rows);
   io.stdout.write(
     `\ncompare: ${options.scenario} at speed ${options.speed}, seed ${options.seed}\n${table}\n`,

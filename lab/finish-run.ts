@@ -2,6 +2,7 @@ import { countLogLines, type LogCounts } from './logs/count-log-lines.js';
 import { buildReport, writeReportFile, type RunReport } from './report/build-report.js';
 import type { LabRun } from './run/lab-run.js';
 import { addFaultFields } from './faults/report-fields.js';
+import { evaluateThresholds } from './thresholds/evaluate-thresholds.js';
 
 /** Real ms that work in flight gets to finish after a stop is asked for (threads engine). */
 export const STOP_GRACE_REAL_MS = 1500;
@@ -10,6 +11,7 @@ export const STOP_GRACE_REAL_MS = 1500;
 export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): Promise<RunReport> {
   await run.stop(graceRealMs);
   const report = withFaults(run, buildReport(run, await readBack(run), endedBy));
+  report.thresholds = evaluateThresholds(report, run.options.thresholds);
   writeReportFile(run.files.report, report);
   return report;
 }

@@ -7,6 +7,10 @@ import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
 import { FIDELITY_WARNING_P99_MS } from './metrics/host-monitor.js';
 import { htmlPathFor, tryWriteHtml, writeRunHtml } from './report/html/write-html.js';
+import { thresholdSummary } from './thresholds/evaluate-thresholds.js';
+import { startAbortOnFail } from './thresholds/abort-on-fail.js';
+import { startRunMetrics } from './metrics/prometheus/run-metrics.js';
+import type { MetricsServer } from './metrics/prometheus/metrics-server.js';
 
 export interface HeadlessIo {
   stdout: Writable;
@@ -16,8 +20,8 @@ export interface HeadlessIo {
 export interface HeadlessResult {
   report: RunReport;
   reportFile: string;
-  /** How the run ended: 'finished', or 'aborted' by a signal. */
-  ended: 'finished' | 'aborted';
+  /** How the run ended: 'finished', 'aborted' by a signal, or stopped by `--abort-on-fail`. */
+  ended: 'finished' | 'aborted' | 'threshold';
 }
 
 /** One progress line: what a person watching stderr needs each scenario minute. */
@@ -47,9 +51,11 @@ export async function runHeadless(
   const lab = createRun(options, { fileSuffix });
   const onAbort = (): void => lab.load?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
+  let metrics: MetricsServer | undefined;
   try {
     await lab.start();
     if (lab.engine.ingressUrl) io.stdout.write(`ingress listening on ${lab.engine.ingressUrl}\n`);
+    metrics = await startRunMetrics(options, lab, (line) => io.stdout.write(line + '\n'));
     const pace = options.engine === 'virtual' ? 'as fast as it goes' : `speed ${options.speed}`;
     io.stderr.write(
       `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, engine ${options.engine}, ${pace}, seed ${options.seed}` +
@@ -66,13 +72,24 @@ export async function runHeadless(
       lab.clock.setTimeout(minute, Math.max(1, nextMinute * 60_000 - lab.clock.now()));
     };
     lab.clock.setTimeout(minute, 60_000);
-    const ended = await lab.runToEnd(signal);
+    const abortOnFail = startAbortOnFail(lab, io.stderr);
+    const runEnded = await lab.runToEnd(abortOnFail.signal(signal));
+    abortOnFail.stop();
+    const ended = abortOnFail.crossed && !signal?.aborted ? 'threshold' : runEnded;
     const report = await finishRun(
       lab,
-      ended === 'aborted' ? 'signal' : lab.options.drainS > 0 ? 'drain' : 'load-finished',
+      ended === 'finished'
+        ? lab.options.drainS > 0
+          ? 'drain'
+          : 'load-finished'
+        : ended === 'aborted'
+          ? 'signal'
+          : 'threshold',
       ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
     );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
+    const verdicts = thresholdSummary(report.thresholds);
+    if (verdicts) io.stdout.write(verdicts + '\n');
     if (options.engine === 'threads' && report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
       io.stderr.write(
         `stormlab: warning: the lab's main thread ran late (event-loop delay p99 ${report.host.eventLoopDelayP99Ms} ms); ` +
@@ -82,12 +99,14 @@ export async function runHeadless(
     io.stdout.write(`report written to ${lab.files.report}\n`);
     const html = tryWriteHtml(() => writeRunHtml(report, htmlPathFor(lab.files.report)), io.stderr);
     if (html) io.stdout.write(`html report written to ${html}\n`);
+    await metrics?.close(options.metricsLingerS);
     return { report, reportFile: lab.files.report, ended };
   } catch (err) {
     // Whatever broke, keep what the run had: stop the parts, write the report so far, then rethrow.
     await finishRun(lab, `error: ${(err as Error)?.message ?? String(err)}`).catch(() => undefined);
     throw err;
   } finally {
+    await metrics?.close();
     signal?.removeEventListener('abort', onAbort);
   }
 }

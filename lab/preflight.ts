@@ -90,4 +90,5 @@ export async function preflight(options: LabOptions): Promise<void> {
   if (options.report) checkWritable(options.report, '--report', options.command === 'compare');
   if (options.logFile) checkWritable(options.logFile, '--log-file');
   await checkPortFree(options.host, options.port);
+  if (options.metricsPort) await checkPortFree(options.host, options.metricsPort, '--metrics-port');
 }

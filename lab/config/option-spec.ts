@@ -31,12 +31,17 @@ export interface OptionSpec {
   /** Where the option applies. */
   scopes: readonly Scope[];
   /**
-   * May be given more than once; the values form a list (in a config file: a list, under the name or its
-   * plural). Given on the command line, the list replaces the file's.
+   * May be given more than once: the values are collected into an array, in order (none given: []). In a
+   * config file the field is the name or its plural (`thresholds:`), holding one value or a list; the
+   * command line's values, when any, replace the file's.
    */
-  repeatable?: true;
+  repeatable?: boolean;
+  /** Turns a checked string into what the options hold; throws a ConfigError that names `source`. */
+  parse?: (value: string, source: string) => unknown;
   describe: string;
 }
+
+import { parseThreshold } from '../thresholds/parse-threshold.js';
 
 const BOTH: readonly Scope[] = ['lab', 'courier'];
 const LAB: readonly Scope[] = ['lab'];
@@ -608,6 +613,40 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     scopes: LAB,
     describe:
       'compare: configurations side by side, e.g. none,queue,aimd,sdk-standard/shared,aimd+breaker, or all (see README)',
+  },
+  {
+    name: 'threshold',
+    kind: 'string',
+    repeatable: true,
+    parse: parseThreshold,
+    scopes: LAB,
+    describe:
+      'FIELD OP NUMBER over report fields (orders.lost == 0, courier.share429 < 0.05); any crossed exits 99',
+  },
+  {
+    name: 'abort-on-fail',
+    kind: 'boolean',
+    default: false,
+    scopes: LAB,
+    describe: 'stop the run as soon as a --threshold can no longer be met (counts and peaks only)',
+  },
+  {
+    name: 'metrics-port',
+    kind: 'integer',
+    min: 0,
+    max: 65535,
+    scopes: LAB,
+    describe: 'serve Prometheus metrics at http://HOST:PORT/metrics during the run; 0 picks a free port',
+  },
+  {
+    name: 'metrics-linger-s',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 3600,
+    scopes: LAB,
+    describe:
+      'real seconds the metrics endpoint stays up after the run, until one scrape has read the final figures',
   },
   {
     name: 'fps',

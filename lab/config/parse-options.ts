@@ -19,6 +19,7 @@ import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault
 import { PRESET_OPTIONS } from '../load/presets.js';
 import { parseConfigList } from '../compare-configs.js';
 import type { EngineKind } from '../run/engine.js';
+import type { Threshold } from '../thresholds/parse-threshold.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -114,11 +115,19 @@ export interface LabOptions extends CommonOptions {
   vary: string[];
   /** compare: the configurations to run (checked names), see compare-configs.ts. */
   configs: string[];
+  /** `--threshold`, parsed; judged on the report, exit 99 if any is crossed. */
+  thresholds: Threshold[];
+  abortOnFail: boolean;
+  /** `--metrics-port`: undefined serves no metrics; 0 picks a free port. */
+  metricsPort: number | undefined;
+  /** Real seconds the metrics endpoint waits after the run for one scrape of the final figures. */
+  metricsLingerS: number;
 }
 
-/** A repeatable option's values: as typed on the command line, or a config file's list entries. */
-type RawValue = string | number | boolean | unknown[];
-type Raw = Map<string, RawValue>;
+/** A value as typed on the command line or found in a config file (a fault may be a mapping in a file). */
+type RawValue = string | number | boolean | Record<string, unknown>;
+/** A repeatable option's values are a list; any other's a single value. */
+type Raw = Map<string, RawValue | RawValue[]>;
 
 const FLAG_LIMIT = 4096;
 
@@ -144,27 +153,24 @@ function readArgv(argv: readonly string[], scope: Scope): { command: string | un
       throw new ConfigError(`unknown option --${name}; see --help for the options ${scopeWord(scope)} takes`);
     }
     if (raw.has(name) && !spec.repeatable) throw new ConfigError(`option --${name} given twice`);
-    if (spec.repeatable) {
-      const next = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-      if (next === undefined)
-        throw new ConfigError(`option --${name}: no value given; allowed: ${allowedText(spec)}`);
-      const list = (raw.get(name) as unknown[] | undefined) ?? [];
-      list.push(next);
-      raw.set(name, list);
-    } else if (eq !== -1) {
-      raw.set(name, arg.slice(eq + 1));
+    const put = (value: RawValue): void => {
+      if (!spec.repeatable) raw.set(name, value);
+      else raw.set(name, [...((raw.get(name) as RawValue[] | undefined) ?? []), value]);
+    };
+    if (eq !== -1) {
+      put(arg.slice(eq + 1));
     } else if (spec.kind === 'boolean') {
       const next = argv[i + 1];
       if (next === 'true' || next === 'false') {
-        raw.set(name, next);
+        put(next);
         i++;
-      } else raw.set(name, true);
+      } else put(true);
     } else {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && SPEC_BY_NAME.has(next.slice(2).split('=')[0]!))) {
         throw new ConfigError(`option --${name}: no value given; allowed: ${allowedText(spec)}`);
       }
-      raw.set(name, next);
+      put(next);
       i++;
     }
   }
@@ -214,23 +220,34 @@ export function readConfigFile(path: string, scope: Scope): Raw {
   const raw: Raw = new Map();
   for (const [key, value] of Object.entries(doc)) {
     const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    // A repeatable option's list may go under its plural: `faults:` for --fault.
-    const singular = kebab.endsWith('s') ? SPEC_BY_NAME.get(kebab.slice(0, -1)) : undefined;
-    const name = singular?.repeatable ? singular.name : kebab;
+    // A repeatable option may be written as its plural: `thresholds:` for --threshold.
+    const singular =
+      kebab.endsWith('s') && SPEC_BY_NAME.get(kebab.slice(0, -1))?.repeatable ? kebab.slice(0, -1) : kebab;
+    const name = SPEC_BY_NAME.has(kebab) ? kebab : singular;
     const spec = SPEC_BY_NAME.get(name);
     if (!spec || !spec.scopes.includes(scope) || name === 'config') {
       throw new ConfigError(`config file ${describeValue(path)}: unknown field ${describeValue(key)}`);
     }
-    if (spec.repeatable) {
-      raw.set(name, Array.isArray(value) ? value : [value]);
-      continue;
-    }
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    if (raw.has(name)) {
       throw new ConfigError(
-        `config file ${describeValue(path)}: field ${key}: got ${describeValue(value)}; allowed: ${allowedText(spec)}`,
+        `config file ${describeValue(path)}: field ${key}: given twice (as ${name} and its plural)`,
       );
     }
-    raw.set(name, value);
+    // A fault may be written as a mapping ({kind, value, start, duration}); its parser checks it.
+    const isScalar = (v: unknown): v is RawValue =>
+      typeof v === 'string' ||
+      typeof v === 'number' ||
+      typeof v === 'boolean' ||
+      (spec.kind === 'fault' && v !== null && typeof v === 'object' && !Array.isArray(v));
+    const list = spec.repeatable && Array.isArray(value) ? (value as unknown[]) : [value];
+    const bad = list.find((v) => !isScalar(v));
+    if (bad !== undefined) {
+      const allowed = spec.repeatable ? `${allowedText(spec)}, or a list of them` : allowedText(spec);
+      throw new ConfigError(
+        `config file ${describeValue(path)}: field ${key}: got ${describeValue(bad)}; allowed: ${allowed}`,
+      );
+    }
+    raw.set(name, spec.repeatable ? (list as RawValue[]) : (value as RawValue));
   }
   return raw;
 }
@@ -254,7 +271,7 @@ export function validateValue(
       return fail();
     case 'string':
       if (typeof value !== 'string' || value.trim() === '' || value.length > FLAG_LIMIT) return fail();
-      return value;
+      return spec.parse ? spec.parse(value, source) : value;
     case 'enum':
       if (typeof value !== 'string' || !spec.values!.includes(value)) return fail();
       return value;
@@ -310,14 +327,19 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
   for (const spec of OPTION_SPECS) {
     if (!spec.scopes.includes(scope)) continue;
     if (spec.repeatable) {
-      out.set(spec.name, resolveRepeated(spec, raw.get(spec.name), fileRaw.get(spec.name), configPath));
+      out.set(
+        spec.name,
+        spec.kind === 'fault'
+          ? resolveRepeated(spec, raw.get(spec.name), fileRaw.get(spec.name), configPath)
+          : resolveList(spec, raw, fileRaw, configPath),
+      );
       continue;
     }
     if (raw.has(spec.name))
-      out.set(spec.name, validateValue(spec, raw.get(spec.name)!, `option --${spec.name}`));
+      out.set(spec.name, validateValue(spec, raw.get(spec.name) as RawValue, `option --${spec.name}`));
     else if (fileRaw.has(spec.name)) {
       const source = `config file ${describeValue(configPath)}: field ${spec.name}`;
-      out.set(spec.name, validateValue(spec, fileRaw.get(spec.name)!, source));
+      out.set(spec.name, validateValue(spec, fileRaw.get(spec.name) as RawValue, source));
     } else if (preset && Object.hasOwn(preset, spec.name)) {
       out.set(spec.name, validateValue(spec, preset[spec.name]!, `preset ${String(scenario)}: ${spec.name}`));
     } else if (spec.default !== undefined) {
@@ -331,8 +353,8 @@ function resolve(raw: Raw, fileRaw: Raw, configPath: string | undefined, scope: 
 /** A repeatable option's list: the command line's values if any, else the file's, each checked. */
 function resolveRepeated(
   spec: OptionSpec,
-  cli: RawValue | undefined,
-  file: RawValue | undefined,
+  cli: RawValue | RawValue[] | undefined,
+  file: RawValue | RawValue[] | undefined,
   configPath: string | undefined,
 ): unknown[] {
   if (Array.isArray(cli)) return cli.map((v) => validateValue(spec, v, `--${spec.name} ${String(v)}`));
@@ -341,6 +363,16 @@ function resolveRepeated(
     return file.map((v, i) => validateValue(spec, v, `${where}[${i}]`));
   }
   return [];
+}
+
+/** A repeatable option: the command line's values if any, else the file's, each checked; none: []. */
+function resolveList(spec: OptionSpec, raw: Raw, fileRaw: Raw, configPath: string | undefined): unknown[] {
+  const fromArgv = raw.get(spec.name) as RawValue[] | undefined;
+  if (fromArgv) return fromArgv.map((v) => validateValue(spec, v, `option --${spec.name}`));
+  const fromFile = (fileRaw.get(spec.name) as RawValue[] | undefined) ?? [];
+  return fromFile.map((v, i) =>
+    validateValue(spec, v, `config file ${describeValue(configPath)}: field ${spec.name}s[${i}]`),
+  );
 }
 
 function common(v: Map<string, unknown>): CommonOptions {
@@ -377,7 +409,8 @@ function normalisePath(path: string): string {
 function loadRaw(argv: readonly string[], scope: Scope) {
   const { command, raw } = readArgv(argv, scope);
   const configPath = raw.get('config');
-  if (configPath !== undefined) validateValue(SPEC_BY_NAME.get('config')!, configPath, 'option --config');
+  if (configPath !== undefined)
+    validateValue(SPEC_BY_NAME.get('config')!, configPath as RawValue, 'option --config');
   const fileRaw = typeof configPath === 'string' ? readConfigFile(configPath, scope) : new Map();
   return { command, values: resolve(raw, fileRaw, configPath as string | undefined, scope) };
 }
@@ -465,7 +498,25 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     loadFactor: v.get('load-factor') as number,
     vary: v.get('vary') as string[],
     configs: parseConfigList(v.get('configs') as string | undefined),
+    thresholds: v.get('threshold') as Threshold[],
+    abortOnFail: v.get('abort-on-fail') as boolean,
+    metricsPort: v.get('metrics-port') as number | undefined,
+    metricsLingerS: v.get('metrics-linger-s') as number,
   };
+  if (options.abortOnFail && options.thresholds.length === 0) {
+    throw new ConfigError(
+      'option --abort-on-fail: got true with no --threshold; allowed: together with at least one --threshold',
+    );
+  }
+  if (
+    options.metricsPort !== undefined &&
+    options.metricsPort !== 0 &&
+    options.metricsPort === options.port
+  ) {
+    throw new ConfigError(
+      `option --metrics-port: got ${options.metricsPort}, the same port as --port; allowed: another port, or 0 to pick one`,
+    );
+  }
   if (options.command !== 'sweep' && options.vary.length > 0) {
     throw new ConfigError(
       `option --vary: only the sweep command takes it; allowed: npm run lab -- sweep --vary ...`,
@@ -530,7 +581,7 @@ export function labOptionsWith(
 
 export function helpText(scope: Scope): string {
   const lines = OPTION_SPECS.filter((s) => s.scopes.includes(scope)).map((s) => {
-    const def = s.default === undefined ? '' : ` (default ${s.default})`;
+    const def = s.repeatable ? ' (repeatable)' : s.default === undefined ? '' : ` (default ${s.default})`;
     return `  --${s.name.padEnd(22)} ${s.describe}${def}`;
   });
   return lines.join('\n');

@@ -8,6 +8,7 @@ import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
 import type { RecoveryVerdict } from '../faults/recovery.js';
 import { calmReport, type CalmReport } from './calm-report.js';
+import type { ThresholdResult } from '../thresholds/evaluate-thresholds.js';
 
 export const REPORT_VERSION = 2;
 
@@ -91,6 +92,8 @@ export interface RunReport {
   endedBy: string;
   /** Issue 12: the poller's limit, the retry budget and the breaker of this run. */
   calm?: CalmReport;
+  /** `--threshold` verdicts on this report (issue 13); [] when none was set. */
+  thresholds?: ThresholdResult[];
   series: SeriesRow[];
   /** The fault schedule as run (DESIGN section 8); empty without faults. */
   faults?: { kind: string; value: string; startS: number; durationS: number }[];
