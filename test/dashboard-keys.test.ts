@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import t, { type Test } from 'tap';
 import { actionFor } from '../tui/key-map.js';
+import { concurrencyChart, WHOLE_RUN } from '../tui/view-model.js';
 import { harness, KEY, type Harness } from './fixtures/dashboard-harness.js';
 
 const joined = (rows: string[]): string => rows.join('\n');
@@ -56,7 +57,11 @@ t.test("1 2 3 and m switch the run's mode, and the status bar says so at once", 
   await h.advance(1);
   await h.press('2');
   await h.advance(1);
-  t.match(joined(h.pane('conc')), /queue cap 10/, 'queue modes draw the queue cap');
+  // The event source mapping ramps from 5 towards the cap, so the chart draws the poller's limit as it moves.
+  const model = concurrencyChart(h.session.series(), h.session.snapshot(), WHOLE_RUN, 60);
+  const line = model.series.find((s) => s.title === 'queue limit');
+  t.ok(line, 'queue modes draw the poller limit on the concurrency chart');
+  t.equal(line?.readout, '10', 'its readout is MaximumConcurrency');
 });
 
 t.test('+ and - step the load factor; space pauses and resumes the arrivals', async (t) => {
@@ -114,7 +119,8 @@ t.test('[ and ] step the queue concurrency; the poller keeps to it', async (t) =
   await h.advance(60);
   t.equal(inFlight.length, 60, 'one sample a scenario second');
   t.equal(Math.max(...inFlight), 3, 'the poller holds at most 3 messages in flight, and uses them all');
-  t.match(joined(h.pane('conc')), /queue cap 3/);
+  const model = concurrencyChart(h.session.series(), h.session.snapshot(), WHOLE_RUN, 60);
+  t.equal(model.series.find((s) => s.title === 'queue limit')?.readout, '3', 'the chart reads the new cap');
 });
 
 t.test(

@@ -68,7 +68,7 @@ t.test('two calls cut at 3 s, the third answers in time', async (t) => {
     `${second + 3000} call 2 aborted`,
     `${third} call 3`,
   ]);
-  t.same(outcome.ok && outcome.value, { status: 200, attempts: 3 });
+  t.same(outcome.ok && outcome.value, { status: 200, attempts: 3, courier429: 0 });
   t.equal(counters.get('attemptTimeouts'), 2);
   t.equal(counters.get('courierCalls'), 3);
   t.equal(counters.get('httpRetries'), 2);

@@ -136,7 +136,8 @@ t.test('scraped mid-run and at the end; the final counters are the report figure
   t.equal(answer.status, 200);
   const second = await scrape(url);
   t.ok(sampleValue(second, 'stormlab_orders_accepted_total') >= 1, 'our order is counted');
-  t.ok(sampleValue(second, 'stormlab_invocations_total') >= 1, 'its notify invocation is counted');
+  // Function counts come from the series (as of the last closed scenario second), so the notify invocation
+  // of that order may not be in them yet: the final scrape, below, is checked against the report instead.
   const before = counters(first);
   for (const [key, value] of counters(second)) {
     t.ok(value >= (before.get(key) ?? 0), `${key}: never goes down`);

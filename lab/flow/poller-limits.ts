@@ -65,6 +65,11 @@ export class PollerLimits {
     return this.esm ? Math.min(base, this.esm.limit) : base;
   }
 
+  /** MaximumConcurrency as configured (the dashboard's [ and ] step it), whatever the ramp allows now. */
+  get fixedCap(): number {
+    return this.o.fixedCap;
+  }
+
   get esmScaling(): boolean {
     return this.esm !== undefined;
   }

@@ -189,8 +189,9 @@ export class Pipeline {
       });
   }
 
+  /** MaximumConcurrency as configured; the poller's limit now (ESM ramp, adaptive) is `limits.limit`. */
   get queueConcurrency(): number {
-    return this.poller.maxConcurrency;
+    return this.limits.fixedCap;
   }
 
   /** The ingress's POST /notify: a synchronous invoke of the notify function (API Gateway proxy). */
