@@ -1,8 +1,11 @@
+import { REDIS_URL_ALLOWED } from '../cluster/redis-url.js';
+
 /**
  * Every option the lab and the courier take: name, type, default, allowed range and meaning. The CLI, the
  * `--config` file loader, the validator and `--help` all read this one table.
  */
-export type OptionKind = 'number' | 'integer' | 'string' | 'enum' | 'boolean' | 'latency-range' | 'url';
+export type OptionKind =
+  'number' | 'integer' | 'string' | 'enum' | 'boolean' | 'latency-range' | 'url' | 'redis-url';
 export type Scope = 'lab' | 'courier';
 
 export interface OptionSpec {
@@ -310,6 +313,18 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: 'throttle mode: client-side token bucket capacity',
   },
   {
+    name: 'cluster',
+    kind: 'redis-url',
+    scopes: LAB,
+    describe: 'join a cluster of labs that act as one account, through this Redis (with --node)',
+  },
+  {
+    name: 'node',
+    kind: 'string',
+    scopes: LAB,
+    describe: "this process's name in the cluster (with --cluster)",
+  },
+  {
     name: 'fps',
     kind: 'number',
     default: 4,
@@ -333,6 +348,8 @@ export function allowedText(spec: OptionSpec): string {
       return 'a non-empty string';
     case 'url':
       return 'an http:// or https:// URL';
+    case 'redis-url':
+      return REDIS_URL_ALLOWED;
     case 'latency-range':
       return `MIN-MAX in milliseconds, whole numbers, ${spec.min} <= MIN <= MAX <= ${spec.max}`;
     case 'integer':

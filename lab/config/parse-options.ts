@@ -11,6 +11,8 @@ import {
 } from './option-spec.js';
 import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
+import { clusterOptionsFrom, type ClusterOptions } from '../cluster/cluster-options.js';
+import { parseRedisUrl } from '../cluster/redis-url.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -63,6 +65,8 @@ export interface LabOptions extends CommonOptions {
   throttleRate: number;
   throttleBurst: number;
   fps: number;
+  /** Set with --cluster and --node: this process is one node of a cluster that acts as one account. */
+  cluster: ClusterOptions | undefined;
 }
 
 type Raw = Map<string, string | number | boolean>;
@@ -195,6 +199,10 @@ export function validateValue(spec: OptionSpec, value: string | number | boolean
         return fail();
       }
     }
+    case 'redis-url': {
+      const address = typeof value === 'string' ? parseRedisUrl(value) : undefined;
+      return address ? address.url : fail();
+    }
     case 'latency-range': {
       const m = typeof value === 'string' ? /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value) : null;
       if (!m) return fail();
@@ -311,6 +319,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     throttleRate: v.get('throttle-rate') as number,
     throttleBurst: v.get('throttle-burst') as number,
     fps: v.get('fps') as number,
+    cluster: clusterOptionsFrom(v.get('cluster') as string | undefined, v.get('node') as string | undefined),
   };
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
