@@ -18,6 +18,10 @@ export class ClusterKeys {
   get nodes(): string {
     return `${this.prefix}:nodes`;
   }
+  /** Set when the last node left cleanly: the run is over, and the next node to join starts a new one. */
+  get finished(): string {
+    return `${this.prefix}:finished`;
+  }
   /** The run-shaping settings the first node set, as canonical JSON. */
   get settings(): string {
     return `${this.prefix}:settings`;

@@ -8,17 +8,20 @@ import { describeDifferences, type ClusterSettings } from './cluster-settings.js
 /** Real ms a lease lives unless renewed; a killed node's lease, and with it its slots, is gone after this. */
 export const DEFAULT_LEASE_MS = 3000;
 
-// Joins atomically: refuses a name with a live lease, or settings that differ from the live cluster's. The
-// first node of a cluster with no live node wipes the prefix, so a new run never counts the last one's orders.
+// Joins atomically: refuses a name with a live lease, or settings that differ from the cluster's. A cluster
+// whose last node left cleanly (or that never ran) is over: the first node to join wipes the prefix and
+// starts a new run. A cluster whose nodes all died is resumed: its queue, ledger and settings are kept, so
+// the messages a dead node held come back to the node that joins next.
 const JOIN = `
-local lease, nodes, settings = KEYS[1], KEYS[2], KEYS[3]
+local lease, nodes, settings, finished = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, leaseMs, leasePrefix, node, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', lease) == 1 then return {'in-use', tostring(redis.call('PTTL', lease))} end
 local live = 0
 for _, n in ipairs(redis.call('SMEMBERS', nodes)) do
   if redis.call('EXISTS', leasePrefix .. n) == 1 then live = live + 1 else redis.call('SREM', nodes, n) end
 end
-if live > 0 then
+local fresh = live == 0 and (redis.call('EXISTS', finished) == 1 or redis.call('EXISTS', settings) == 0)
+if not fresh then
   local diffs = {}
   for i = 6, #ARGV, 2 do
     local have = redis.call('HGET', settings, ARGV[i])
@@ -42,7 +45,7 @@ else
 end
 redis.call('SET', lease, token, 'PX', leaseMs)
 redis.call('SADD', nodes, node)
-return {'ok', tostring(live)}
+return {fresh and 'new' or (live == 0 and 'resumed' or 'joined'), tostring(live)}
 `;
 
 // 1: renewed; 2: the lease was gone (Redis restarted empty, or it expired) and was taken again; 0: another
@@ -57,10 +60,17 @@ for i = 4, #ARGV, 2 do redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 1]) end
 return 2
 `;
 
+// The last node to leave cleanly ends the run (the next node to join starts a new one).
 const LEAVE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) redis.call('SREM', KEYS[2], ARGV[2]) end
+for _, n in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('EXISTS', ARGV[3] .. n) == 1 then return 0 end
+end
+redis.call('SET', KEYS[3], '1')
 return 1
 `;
+
+export type JoinKind = 'new' | 'joined' | 'resumed';
 
 export interface MembershipOptions {
   redis: Redis;
@@ -89,6 +99,8 @@ export class NodeMembership extends EventEmitter<MembershipEvents> {
   readonly node: string;
   readonly token = randomUUID();
   readonly leaseMs: number;
+  /** How this node joined: it started a new run, joined live nodes, or resumed a run whose nodes died. */
+  joined: JoinKind | undefined;
   /** Live nodes found at join, this one not counted. */
   othersAtJoin = 0;
   rejoins = 0;
@@ -112,10 +124,11 @@ export class NodeMembership extends EventEmitter<MembershipEvents> {
     const k = this.keys;
     const reply = (await this.redis.eval(
       JOIN,
-      3,
+      4,
       k.lease(this.node),
       k.nodes,
       k.settings,
+      k.finished,
       this.token,
       this.leaseMs,
       k.leasePrefix,
@@ -137,6 +150,7 @@ export class NodeMembership extends EventEmitter<MembershipEvents> {
         `option --cluster: this node's ${describeDifferences(diffs)}; allowed: the same run-shaping options as the cluster's live nodes`,
       );
     }
+    this.joined = reply[0] as JoinKind;
     this.othersAtJoin = Number(reply[1]);
     this.timer = setInterval(() => void this.beat(), Math.max(50, Math.floor(this.leaseMs / 3)));
     // The heartbeat must not keep a finished process alive; the run's own work does that.
@@ -185,6 +199,16 @@ export class NodeMembership extends EventEmitter<MembershipEvents> {
   /** Gives the name back at once (a clean exit); a killed node's lease just expires. */
   async leave(): Promise<void> {
     this.stopHeartbeat();
-    await this.redis.eval(LEAVE, 2, this.keys.lease(this.node), this.keys.nodes, this.token, this.node);
+    const k = this.keys;
+    await this.redis.eval(
+      LEAVE,
+      3,
+      k.lease(this.node),
+      k.nodes,
+      k.finished,
+      this.token,
+      this.node,
+      k.leasePrefix,
+    );
   }
 }
