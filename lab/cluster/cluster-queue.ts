@@ -162,6 +162,15 @@ export class ClusterQueue<T> {
     };
   }
 
+  /** Stops every node's workers from receiving (cluster-wide), until `resume`. */
+  async pause(): Promise<void> {
+    await this.queue.pause();
+  }
+
+  async resume(): Promise<void> {
+    await this.queue.resume();
+  }
+
   /** Stops receiving, lets this node's invocations finish, and closes the connections. */
   async close(): Promise<void> {
     await this.worker?.close();
