@@ -22,7 +22,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { labOptionsWith, type LabOptions } from '../lab/config/parse-options.js';
 import { finishRun } from '../lab/finish-run.js';
-import { Lab } from '../lab/lab.js';
+import { createRun } from '../lab/run/create-run.js';
+import type { LabRun as Lab } from '../lab/run/lab-run.js';
 import { LiveLabSession } from '../lab/lab-session.js';
 import { phaseSeconds, scenarioSeconds } from '../lab/load/phases.js';
 import { buildDashboard, measureDashboardCost } from '../tui/dashboard.js';
@@ -82,7 +83,7 @@ function peakWindow(lab: Lab, fromS: number): { done: () => PeakFigures } {
 }
 
 async function peakWithoutDashboard(options: LabOptions, fromS: number): Promise<PeakFigures> {
-  const lab = new Lab(options);
+  const lab = createRun(options);
   try {
     await lab.start();
     const window = peakWindow(lab, fromS);
@@ -134,7 +135,7 @@ async function rssAt10k(folder: RunFolder): Promise<{ rssMiB: number; inFlight: 
     courier: { rate: 0.001, burst: 1 },
     ...folder.files('rss-10k'),
   });
-  const lab = new Lab(options);
+  const lab = createRun(options);
   const t0 = performance.now();
   try {
     await lab.start();

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabOptions } from '../lab/config/parse-options.js';
 import { finishRun } from '../lab/finish-run.js';
-import { Lab } from '../lab/lab.js';
+import { createRun } from '../lab/run/create-run.js';
+import type { LabRun as Lab } from '../lab/run/lab-run.js';
 import type { RunReport } from '../lab/report/build-report.js';
 import type { FidelityScenario } from './fidelity-scenarios.js';
 
@@ -55,7 +56,7 @@ export interface LabRunHooks {
 /** One headless run to the end of its load (and `--drain`, if set), as `npm run lab -- --headless` does. */
 export async function runLab(options: LabOptions, hooks: LabRunHooks = {}): Promise<LabRun> {
   const t0 = performance.now();
-  const lab = new Lab(options);
+  const lab = createRun(options);
   try {
     await lab.start();
     const t1 = performance.now();

@@ -16,7 +16,7 @@ import { runInNewContext } from 'node:vm';
 import { ConfigError } from '../lab/config/config-error.js';
 import { MODES, SPEC_BY_NAME, type Mode } from '../lab/config/option-spec.js';
 import { labOptionsWith, validateValue } from '../lab/config/parse-options.js';
-import { Lab } from '../lab/lab.js';
+import { createRun } from '../lab/run/create-run.js';
 import { finishRun } from '../lab/finish-run.js';
 import { formatTable } from './bench-utils.js';
 
@@ -108,7 +108,7 @@ async function soakRun(
     report: join(dir, `${name}.json`),
     logFile: join(dir, `${name}.log.jsonl`),
   });
-  const lab = new Lab(options);
+  const lab = createRun(options);
   const started = performance.now();
   const violations: string[] = [];
   let liveChecks = 0;

@@ -1,23 +1,26 @@
-import { countLogLines } from './logs/count-log-lines.js';
+import { countLogLines, type LogCounts } from './logs/count-log-lines.js';
 import { buildReport, writeReportFile, type RunReport } from './report/build-report.js';
-import type { Lab } from './lab.js';
+import type { LabRun } from './run/lab-run.js';
 
-/** Real ms that work in flight gets to finish after a stop is asked for. */
+/** Real ms that work in flight gets to finish after a stop is asked for (threads engine). */
 export const STOP_GRACE_REAL_MS = 1500;
 
-/** Stops the lab, reads its log file back, writes the report. Returns the report. */
-export async function finishRun(lab: Lab, endedBy: string, graceRealMs = 0): Promise<RunReport> {
-  await lab.stop(graceRealMs);
-  const counts = await countLogLines(lab.files.log).catch(() => undefined);
-  const report = buildReport(lab, counts, endedBy);
-  writeReportFile(lab.files.report, report);
+/** Stops the run, reads its log file back, writes the report. Returns the report. */
+export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): Promise<RunReport> {
+  await run.stop(graceRealMs);
+  const report = buildReport(run, await readBack(run), endedBy);
+  writeReportFile(run.files.report, report);
   return report;
 }
 
 /** A report of the run so far, without stopping it (the dashboard's `s`). */
-export async function writeSnapshotReport(lab: Lab, path: string): Promise<string> {
-  await lab.logs.flush();
-  const counts = await countLogLines(lab.files.log).catch(() => undefined);
-  writeReportFile(path, buildReport(lab, counts, 'snapshot'));
+export async function writeSnapshotReport(run: LabRun, path: string): Promise<string> {
+  await run.logs.flush();
+  writeReportFile(path, buildReport(run, await readBack(run), 'snapshot'));
   return path;
+}
+
+function readBack(run: LabRun): Promise<LogCounts | undefined> {
+  const file = run.files.log;
+  return file === undefined ? Promise.resolve(undefined) : countLogLines(file).catch(() => undefined);
 }

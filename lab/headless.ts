@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { LabOptions } from './config/parse-options.js';
-import { Lab } from './lab.js';
+import type { LabRun } from './run/lab-run.js';
+import { createRun } from './run/create-run.js';
 import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
@@ -19,7 +20,7 @@ export interface HeadlessResult {
 }
 
 /** One progress line: what a person watching stderr needs each scenario minute. */
-export function progressLine(lab: Lab): string {
+export function progressLine(lab: LabRun): string {
   const s = lab.snapshot();
   const o = s.orders;
   const by = s.courier.byStatus;
@@ -42,15 +43,16 @@ export async function runHeadless(
   signal?: AbortSignal,
   fileSuffix = '',
 ): Promise<HeadlessResult> {
-  const lab = new Lab(options, fileSuffix);
+  const lab = createRun(options, { fileSuffix });
   const onAbort = (): void => lab.load?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await lab.start();
-    io.stdout.write(`ingress listening on ${lab.ingress!.url}\n`);
+    if (lab.engine.ingressUrl) io.stdout.write(`ingress listening on ${lab.engine.ingressUrl}\n`);
+    const pace = options.engine === 'virtual' ? 'as fast as it goes' : `speed ${options.speed}`;
     io.stderr.write(
-      `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, speed ${options.speed}, seed ${options.seed}` +
-        `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log}\n`,
+      `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, engine ${options.engine}, ${pace}, seed ${options.seed}` +
+        `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log ?? 'off'}\n`,
     );
     // One line per scenario minute; a timer that fires a hair early waits for its minute rather than print twice.
     let nextMinute = 1;
@@ -70,7 +72,7 @@ export async function runHeadless(
       ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
     );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
-    if (report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
+    if (options.engine === 'threads' && report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
       io.stderr.write(
         `stormlab: warning: the lab's main thread ran late (event-loop delay p99 ${report.host.eventLoopDelayP99Ms} ms); ` +
           `timings are less faithful at this speed on this machine; try a lower --speed\n`,

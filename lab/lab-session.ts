@@ -1,6 +1,7 @@
 import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
-import { Lab } from './lab.js';
+import type { LabRun } from './run/lab-run.js';
+import { createRun, type RunSetup } from './run/create-run.js';
 import { finishRun, writeSnapshotReport } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import type { LabSession, LabSnapshot, LogListener, SeriesRow } from './lab-view.js';
@@ -11,24 +12,27 @@ import type { LabSession, LabSnapshot, LogListener, SeriesRow } from './lab-view
  */
 export class LiveLabSession implements LabSession {
   readonly options: LabOptions;
-  private lab: Lab;
+  private lab: LabRun;
+  private readonly setup: RunSetup;
   private readonly listeners = new Set<LogListener>();
   private unsubscribe: () => void = () => {};
   private runs = 0;
   private snapshots = 0;
 
-  private constructor(options: LabOptions) {
+  private constructor(options: LabOptions, setup: RunSetup) {
     this.options = options;
+    this.setup = setup;
     this.lab = this.newLab();
   }
 
-  static async start(options: LabOptions): Promise<LiveLabSession> {
-    const session = new LiveLabSession(options);
+  /** Starts a watched run (the virtual engine paces time to the wall clock at --speed). */
+  static async start(options: LabOptions, setup: RunSetup = { watched: true }): Promise<LiveLabSession> {
+    const session = new LiveLabSession(options, setup);
     await session.lab.start();
     return session;
   }
 
-  get current(): Lab {
+  get current(): LabRun {
     return this.lab;
   }
 
@@ -84,9 +88,12 @@ export class LiveLabSession implements LabSession {
     return finishRun(this.lab, endedBy, graceRealMs);
   }
 
-  private newLab(): Lab {
+  private newLab(): LabRun {
     // Each restart gets its own files, so the first run's report and logs are kept.
-    const lab = new Lab(this.options, this.runs++ === 0 ? '' : `-run${this.runs}`);
+    const lab = createRun(this.options, {
+      ...this.setup,
+      fileSuffix: this.runs++ === 0 ? '' : `-run${this.runs}`,
+    });
     this.unsubscribe = lab.logs.subscribe((record) => {
       for (const listener of this.listeners) listener(record);
     });

@@ -6,6 +6,7 @@ import type { LabOptions } from './config/parse-options.js';
 import type { Mode } from './config/option-spec.js';
 import type { LogRecord } from './logs/log-record.js';
 import type { Cumulative, Gauges } from './metrics/series-recorder.js';
+import type { EngineKind } from './run/engine.js';
 
 /**
  * One scenario second: the counts of that second (`Cumulative`'s fields) and the gauges at its sample.
@@ -41,6 +42,7 @@ export interface LabSnapshot {
   t: number;
   state: 'starting' | 'running' | 'draining' | 'stopped';
   mode: Mode;
+  engine: EngineKind;
   scenario: string;
   phase: PhaseInfo | undefined;
   speed: number;

@@ -124,11 +124,27 @@ t.test('the worker entry runs in this thread too, over a MessageChannel', async 
   );
   const [listening] = (await once(port1, 'message')) as [CourierWorkerReply];
   if (listening.type !== 'listening') throw new Error(`expected listening, got ${listening.type}`);
+  const replies: CourierWorkerReply[] = [];
+  const stopped = new Promise<void>((resolve) =>
+    port1.on('message', (reply: CourierWorkerReply) => {
+      replies.push(reply);
+      if (reply.type === 'stopped') resolve();
+    }),
+  );
   t.equal(await hit(listening.url), 200);
   t.equal(stats.snapshot().admitted, 1);
-  const stopped = once(port1, 'message');
   port1.postMessage({ type: 'stop' });
-  t.same((await stopped)[0], { type: 'stopped' });
+  await stopped;
+  t.same(
+    replies.map((r) => r.type).filter((type) => type !== 'logs'),
+    ['delivered', 'stopped'],
+    'the 200 reaches the main side before the thread says it stopped',
+  );
+  t.same(
+    replies[0],
+    { type: 'delivered', ids: ['thread-test'] },
+    'the correlation id the courier answered 200',
+  );
   await done;
   port1.close();
 });

@@ -9,7 +9,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { labOptionsWith } from '../lab/config/parse-options.js';
-import { Lab } from '../lab/lab.js';
+import { threadsRun } from './helpers/threads-run.js';
+import type { ThreadsEngine } from '../lab/engines/threads/threads-engine.js';
 import { finishRun } from '../lab/finish-run.js';
 import { tempDir } from './helpers/capture.js';
 import { probe } from './helpers/probes.js';
@@ -26,8 +27,11 @@ async function waitFor(condition: () => boolean, what: string, limitMs = 20_000)
 }
 
 /** Kills the courier and, if `squat`, holds its port meanwhile so the restart has to move. */
-async function outage(lab: Lab, squat: boolean): Promise<{ before: string; after: string; refused: string }> {
-  const courier = lab.courier!;
+async function outage(
+  engine: ThreadsEngine,
+  squat: boolean,
+): Promise<{ before: string; after: string; refused: string }> {
+  const courier = engine.courier!;
   const before = courier.url!;
   await courier.kill();
   const refused = await probe(before);
@@ -60,7 +64,7 @@ t.test('the courier dies twice mid-run; deliveries retry through each outage and
     report: join(dir, 'outage.json'),
     logFile: join(dir, 'outage.log.jsonl'),
   });
-  const lab = new Lab(options);
+  const { lab, engine } = threadsRun(options);
   t.teardown(() => lab.stop()); // a failed assertion must not leave the run going
   await lab.start();
   const ended = lab.runToEnd();
@@ -69,7 +73,7 @@ t.test('the courier dies twice mid-run; deliveries retry through each outage and
 
   const refusedBefore = lab.counters.get('connectionErrors');
   const deliveredAtKill = orders.delivered;
-  const first = await outage(lab, false);
+  const first = await outage(engine, false);
   t.equal(first.refused, 'ECONNREFUSED', 'while the thread is gone its port refuses connections');
   t.equal(first.after, first.before, 'restarted on the same URL');
   t.equal(await probe(first.after), 'open', 'its port accepts connections again');
@@ -79,7 +83,7 @@ t.test('the courier dies twice mid-run; deliveries retry through each outage and
     'delivery calls failed as connection errors meanwhile',
   );
 
-  const second = await outage(lab, true);
+  const second = await outage(engine, true);
   t.not(
     second.after,
     second.before,
@@ -106,7 +110,7 @@ t.test('the courier dies twice mid-run; deliveries retry through each outage and
     around.reduce((n, row) => n + row.courierOther, 0) >= 1,
     'connection errors show in courierOther then',
   );
-  const log = readFileSync(lab.files.log, 'utf8');
+  const log = readFileSync(lab.files.log!, 'utf8');
   t.equal(log.match(/"courier thread died; restarting it"/g)?.length, 2, 'the log tells of each outage');
   t.equal(log.match(/"courier thread restarted"/g)?.length, 2, 'and of each restart');
   t.ok(report.retries.http >= 1, 'the delivery function retried in code');
@@ -122,5 +126,5 @@ t.test('the courier dies twice mid-run; deliveries retry through each outage and
     'orders identity at every series row',
   );
   t.equal(await probe(second.after), 'ECONNREFUSED', 'nothing listens on the courier port after the run');
-  t.equal(await probe(lab.ingress!.url), 'ECONNREFUSED', 'nor on the ingress port');
+  t.equal(await probe(engine.ingress!.url), 'ECONNREFUSED', 'nor on the ingress port');
 });

@@ -11,7 +11,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { labOptionsWith } from '../lab/config/parse-options.js';
-import { Lab } from '../lab/lab.js';
+import { threadsRun } from './helpers/threads-run.js';
 import { finishRun } from '../lab/finish-run.js';
 import { tempDir } from './helpers/capture.js';
 
@@ -111,12 +111,12 @@ t.test('a running lab shrugs off bad requests to the ingress and the courier', a
     logFile: join(dir, 'abuse.log.jsonl'),
     courier: { apiKey: KEY },
   });
-  const lab = new Lab(options);
+  const { lab, engine } = threadsRun(options);
   t.teardown(() => lab.stop()); // a failed assertion must not leave the run going
   await lab.start();
   const ended = lab.runToEnd();
-  const ingress = lab.ingress!.url;
-  const courier = lab.courier!.url!;
+  const ingress = engine.ingress!.url;
+  const courier = engine.courier!.url!;
   const path = options.courier.path;
 
   t.equal(new URL(ingress).hostname, '127.0.0.1', 'the ingress listens on loopback');
@@ -275,7 +275,7 @@ t.test('a running lab shrugs off bad requests to the ingress and the courier', a
   for (const h of hanging) h.socket.destroy();
 
   const o = report.orders;
-  t.equal(lab.loadErrorCount, 0, 'every order of the built-in load got through');
+  t.equal(lab.engine.loadErrors, 0, 'every order of the built-in load got through');
   t.equal(o.accepted, 120 + 2, "the smoke scenario's 120 orders and the test's 2 were accepted");
   t.equal(o.accepted, o.delivered + o.lost + o.deadLettered + o.inFlight, 'orders identity');
   t.equal(
@@ -289,7 +289,7 @@ t.test('a running lab shrugs off bad requests to the ingress and the courier', a
     'nothing listens on the courier port',
   );
 
-  const logText = readFileSync(lab.files.log, 'utf8');
+  const logText = readFileSync(lab.files.log!, 'utf8');
   const reportText = readFileSync(lab.files.report, 'utf8');
   t.notMatch(logText, KEY, 'the API key is not in the log');
   t.notMatch(logText, 'fault-test-key-7d1e9b', 'nor a wrong key someone sent');

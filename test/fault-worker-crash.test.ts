@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { labOptionsWith } from '../lab/config/parse-options.js';
 import type { Mode } from '../lab/config/option-spec.js';
-import { Lab } from '../lab/lab.js';
+import { CRASHING_WORKER, threadsRun } from './helpers/threads-run.js';
+import type { LabRun } from '../lab/run/lab-run.js';
 import { finishRun } from '../lab/finish-run.js';
 import { CRASH_CODE } from '../lab/runtime/function-runtime.js';
 import type { RunReport } from '../lab/report/build-report.js';
@@ -27,7 +28,7 @@ async function waitFor(condition: () => boolean, what: string, limitMs = 20_000)
   }
 }
 
-function errorCount(lab: Lab): number {
+function errorCount(lab: LabRun): number {
   const s = lab.pipeline.stats;
   return s.notify.errors + s.delivery.errors;
 }
@@ -67,15 +68,15 @@ async function crashMidRun(t: Test, mode: Mode, name: string) {
     report: join(dir, `${name}.json`),
     logFile: join(dir, `${name}.log.jsonl`),
   });
-  const lab = new Lab(options);
+  const { lab, engine } = threadsRun(options, { threads: { functionWorkerFile: CRASHING_WORKER } });
   t.teardown(() => lab.stop()); // a failed assertion must not leave the run going
   await lab.start();
   const ended = lab.runToEnd();
-  const threads = lab.executor.threads;
+  const threads = engine.executor.threads;
   // Enough delivery invocations in flight that both threads hold some (piscina hands tasks to the least busy).
   await waitFor(() => lab.pipeline.concurrency.of('delivery') >= 6, 'six delivery invocations in flight');
   const errorsBefore = errorCount(lab);
-  const crash = await lab.executor.crashOneThread();
+  const crash = await engine.executor.runInternal('crash').catch((err: unknown) => err);
   await nextTurn();
   const errorsAtCrash = errorCount(lab) - errorsBefore;
   const deliveredAtCrash = lab.pipeline.orders.delivered;
@@ -85,7 +86,7 @@ async function crashMidRun(t: Test, mode: Mode, name: string) {
     errorsAtCrash >= 1,
     `the invocations the thread held ended at once as function errors (${errorsAtCrash})`,
   );
-  await waitFor(() => lab.executor.threads === threads, 'piscina to replace the thread');
+  await waitFor(() => engine.executor.threads === threads, 'piscina to replace the thread');
   t.equal(await ended, 'finished', 'the run went on to its end');
   t.equal(lab.pipeline.runtime.running, 0, 'no invocation left hanging');
   const report = await finishRun(lab, 'drain');
@@ -99,7 +100,7 @@ async function crashMidRun(t: Test, mode: Mode, name: string) {
   );
   t.equal(report.orders.inFlight, 0, 'every order settled once drained');
   checkIdentity(t, report);
-  const lines = crashLines(lab.files.log);
+  const lines = crashLines(lab.files.log!);
   t.ok(
     (lines['delivery-handler'] ?? 0) >= 1,
     `delivery invocations ended by the crash, in the log: ${JSON.stringify(lines)}`,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labOptionsWith } from '../lab/config/parse-options.js';
 import { runHeadless } from '../lab/headless.js';
-import { Lab } from '../lab/lab.js';
+import { threadsRun } from './helpers/threads-run.js';
 import { finishRun } from '../lab/finish-run.js';
 import type { RunReport } from '../lab/report/build-report.js';
 import { captureStream, tempDir } from './helpers/capture.js';
@@ -79,7 +79,7 @@ t.test('smoke in throttle mode: the client-side bucket keeps 429s near zero', as
 });
 
 t.test('switching none, queue, none mid-run keeps the books at every second', async (t) => {
-  const lab = new Lab(
+  const { lab } = threadsRun(
     labOptionsWith({
       scenario: 'smoke',
       mode: 'none',

@@ -300,6 +300,7 @@ export class SyntheticSession implements LabSession {
     const requests = tot.gbSeconds; // a rough stand-in: one request per execution-second
     return {
       t: this.t,
+      engine: 'virtual',
       state: p ? 'running' : 'draining',
       mode: this.mode,
       scenario: 'seed-article',

@@ -1,10 +1,9 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { ClockOrigin, RealClock } from '../lab/time/clock.js';
-import { SeededRandom, deriveSeed } from '../lab/time/random.js';
 import { WorkerCounters } from '../lab/runtime/worker-counters.js';
-import { retryPolicy } from '../lab/delivery/retry-policy.js';
-import { deliverOrder, type CourierAnswer, type OrderEvent } from '../lab/delivery/deliver-order.js';
+import type { CourierAnswer, OrderEvent } from '../lab/delivery/deliver-order.js';
+import { runDelivery } from '../lab/delivery/delivery-function.js';
 import type { FunctionKey, HandlerOutcome, TaskContext } from '../lab/runtime/function-types.js';
 import type { RetryPolicyName } from '../lab/config/option-spec.js';
 import { notifyHandler, type NotifyPayload } from './notify-handler.js';
@@ -23,7 +22,7 @@ export interface FunctionWorkerData {
 
 /** One invocation: what piscina carries to a worker thread. */
 export interface FunctionTask {
-  fn: FunctionKey | 'crash' | 'warm-up';
+  fn: FunctionKey | 'warm-up';
   /** The event, as JSON text. */
   payload: string;
   context: TaskContext;
@@ -59,23 +58,24 @@ export default async function runTask(task: FunctionTask): Promise<HandlerOutcom
   const { fn, context } = task;
   if (fn === 'notify') return notifyHandler(JSON.parse(task.payload) as NotifyPayload, context);
   if (fn === 'warm-up') return { ok: true, value: null, logs: [] };
-  if (fn === 'crash') process.exit(70); // fault injection: the thread dies with every invocation it holds
   const s = state;
   const abort = new AbortController();
   const remainingRealMs = Math.max(0, (context.deadlineMs - s.clock.now()) / s.clock.speed);
   const timer = setTimeout(() => abort.abort(new Error('Task timed out')), remainingRealMs);
   try {
-    return await deliverOrder(
+    return await runDelivery(
       JSON.parse(task.payload) as OrderEvent,
       context,
       {
         clock: s.clock,
-        random: new SeededRandom(deriveSeed(s.data.seed, context.requestId)),
-        policy: retryPolicy(s.data.retryPolicy),
-        post: (body, headers, signal) => post(s, task.courierUrl ?? '', body, headers, signal),
-        acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
+        seed: s.data.seed,
+        retryPolicy: s.data.retryPolicy,
         apiKey: s.data.apiKey,
         counters: s.counters,
+      },
+      {
+        post: (body, headers, signal) => post(s, task.courierUrl ?? '', body, headers, signal),
+        acquireToken: task.port ? (signal) => requestToken(task.port!, signal) : undefined,
       },
       abort.signal,
     );

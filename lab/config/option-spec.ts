@@ -55,6 +55,14 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     describe: 'flow control at start',
   },
   {
+    name: 'engine',
+    kind: 'enum',
+    values: ['threads', 'virtual'],
+    scopes: LAB,
+    describe:
+      'threads: real threads, sockets and clock; virtual: the same semantics in one thread on a virtual clock (default threads; compare: virtual)',
+  },
+  {
     name: 'speed',
     kind: 'number',
     default: 10,
@@ -114,7 +122,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     name: 'log-file',
     kind: 'string',
     scopes: BOTH,
-    describe: 'where the JSON log lines go; default next to the report under runs/',
+    describe: 'where the JSON log lines go (none: no log file); default next to the report under runs/',
   },
   {
     name: 'courier-rate',

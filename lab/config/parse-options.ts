@@ -13,6 +13,7 @@ import { randomSeed } from '../time/random.js';
 import { parseYamlData } from './yaml-data.js';
 import { clusterOptionsFrom, type ClusterOptions } from '../cluster/cluster-options.js';
 import { parseRedisUrl } from '../cluster/redis-url.js';
+import type { EngineKind } from '../run/engine.js';
 
 export interface LatencyRange {
   minMs: number;
@@ -43,6 +44,7 @@ export interface CommonOptions {
 
 export interface LabOptions extends CommonOptions {
   command: 'run' | 'compare';
+  engine: EngineKind;
   scenario: string;
   mode: Mode;
   headless: boolean;
@@ -297,6 +299,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   const options: LabOptions = {
     ...common(v),
     command: command === 'compare' ? 'compare' : 'run',
+    engine: (v.get('engine') as EngineKind | undefined) ?? (command === 'compare' ? 'virtual' : 'threads'),
     scenario: v.get('scenario') as string,
     mode: v.get('mode') as Mode,
     headless: v.get('headless') as boolean,
@@ -324,6 +327,16 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,
+    );
+  }
+  if (options.engine === 'virtual' && options.scenario === 'external') {
+    throw new ConfigError(
+      `option --engine: got "virtual" with --scenario external; allowed: threads (only real sockets can serve outside load)`,
+    );
+  }
+  if (options.engine === 'virtual' && options.courierUrl !== undefined) {
+    throw new ConfigError(
+      `option --engine: got "virtual" with --courier-url; allowed: threads (an outside courier runs on real time)`,
     );
   }
   return options;

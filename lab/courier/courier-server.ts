@@ -7,19 +7,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { CourierOptions } from '../config/parse-options.js';
 import { hardenServer, MAX_BODY_BYTES, readJsonBody } from '../http/json-http.js';
-import { wallNowMs, type Clock, type Timer } from '../time/clock.js';
+import { wallNowMs, type Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
-import { TokenBucket } from '../time/token-bucket.js';
-import {
-  admitCourierRequest,
-  FAILURE_BODY,
-  FORBIDDEN_BODY,
-  integrationOutcome,
-  THROTTLED_BODY,
-  TIMEOUT_BODY,
-} from './courier-policy.js';
-import { CourierLog, type CourierLogSink } from './courier-log.js';
-import { CourierStats } from './courier-stats.js';
+import { FAILURE_BODY, FORBIDDEN_BODY, THROTTLED_BODY, TIMEOUT_BODY } from './courier-policy.js';
+import type { CourierLogSink } from './courier-log.js';
+import type { CourierStats } from './courier-stats.js';
+import { CourierService, type Arrival } from './courier-service.js';
 
 export interface CourierServerOptions {
   options: CourierOptions;
@@ -41,6 +34,7 @@ export interface CourierServer {
   url: string;
   port: number;
   stats: CourierStats;
+  service: CourierService;
   /** Stops accepting, ends keep-alive and in-flight sockets at once, cancels pending answers. */
   close(): Promise<void>;
 }
@@ -63,7 +57,7 @@ const MESSAGES = new Map<string, string>([
   [TOO_LONG_BODY, 'Request Too Long'],
 ]);
 
-function messageOf(status: number, body: string): string {
+export function messageOf(status: number, body: string): string {
   if (status === 200) return 'delivery scheduled';
   const known = MESSAGES.get(body);
   if (known !== undefined) return known;
@@ -95,99 +89,73 @@ function send(
  * then the integration decides 502 or a latency (200, or 504 at the timeout).
  */
 export function startCourierServer(config: CourierServerOptions): Promise<CourierServer> {
-  const { options, clock, random, logWriter } = config;
+  const { clock } = config;
   const host = config.host ?? '127.0.0.1';
-  const stats = config.stats ?? new CourierStats();
-  const startedAtMs = config.startedAtMs ?? wallNowMs() - clock.now() / clock.speed;
-  const bucket = new TokenBucket({ rate: options.rate, burst: options.burst }, clock.now());
-  const pending = new Set<Timer>();
-  const idPrefix = random.fork('request-id').next().toString(36).slice(2, 8);
-  let requestSeq = 0;
-
-  const log = logWriter ? new CourierLog(logWriter, startedAtMs) : undefined;
+  const service = new CourierService({
+    options: config.options,
+    clock,
+    random: config.random,
+    logWriter: config.logWriter,
+    stats: config.stats,
+    startedAtMs: config.startedAtMs ?? wallNowMs() - clock.now() / clock.speed,
+  });
+  const { options, stats } = service;
 
   const finish = (
     res: ServerResponse,
+    arrival: Arrival,
     status: number,
     body: string,
-    correlationId: string | undefined,
-    requestId: string,
-    arrivedAt: number,
     extra?: readonly string[],
   ): void => {
     // Counted before the answer leaves, so a client that has its answer also sees it counted.
-    stats.answered(status);
-    send(res, status, body, correlationId, extra);
-    if (log) {
-      const now = clock.now();
-      log.end(now, status, messageOf(status, body), correlationId, requestId, Math.round(now - arrivedAt));
-    }
+    service.answered(arrival, status, messageOf(status, body));
+    send(res, status, body, arrival.correlationId, extra);
   };
 
-  const integrate = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    correlationId: string | undefined,
-    requestId: string,
-    arrivedAt: number,
-  ): void => {
+  const integrate = (req: IncomingMessage, res: ServerResponse, arrival: Arrival): void => {
     void readJsonBody(req, MAX_BODY_BYTES).then((result) => {
       if (!result.ok) {
         const body = result.status === 413 ? TOO_LONG_BODY : JSON.stringify({ message: result.message });
         const extra = result.status === 413 ? CONNECTION_CLOSE : undefined;
-        finish(res, result.status, body, correlationId, requestId, arrivedAt, extra);
+        finish(res, arrival, result.status, body, extra);
         return;
       }
-      const outcome = integrationOutcome(requestId, random, options);
-      if (outcome.delayMs <= 0) {
-        finish(res, outcome.status, outcome.body, correlationId, requestId, arrivedAt);
-        return;
-      }
-      const timer = clock.setTimeout(() => {
-        pending.delete(timer);
-        finish(res, outcome.status, outcome.body, correlationId, requestId, arrivedAt);
-      }, outcome.delayMs);
-      pending.add(timer);
+      service.integrate(arrival, (outcome) => finish(res, arrival, outcome.status, outcome.body));
     });
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const arrivedAt = clock.now();
-    stats.received();
     const headers = req.headers;
     const cid = headers['x-correlation-id'];
-    const correlationId = typeof cid === 'string' ? cid : undefined;
-    const requestId = `${idPrefix}-${(++requestSeq).toString(36)}`;
-    log?.start(arrivedAt, correlationId, requestId, req.method ?? '', req.url ?? '');
+    const arrival = service.arrive(
+      typeof cid === 'string' ? cid : undefined,
+      req.method ?? '',
+      req.url ?? '',
+    );
     const url = req.url ?? '';
     const query = url.indexOf('?');
     if ((query === -1 ? url : url.slice(0, query)) !== options.path) {
-      finish(res, 404, NOT_FOUND_BODY, correlationId, requestId, arrivedAt);
+      finish(res, arrival, 404, NOT_FOUND_BODY);
       return;
     }
     if (req.method !== 'POST') {
-      finish(res, 405, METHOD_NOT_ALLOWED_BODY, correlationId, requestId, arrivedAt, ALLOW_POST);
+      finish(res, arrival, 405, METHOD_NOT_ALLOWED_BODY, ALLOW_POST);
       return;
     }
     const declared = headers['content-length'];
     if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
-      finish(res, 413, TOO_LONG_BODY, correlationId, requestId, arrivedAt, CONNECTION_CLOSE);
+      finish(res, arrival, 413, TOO_LONG_BODY, CONNECTION_CLOSE);
       return;
     }
     const key = headers['x-api-key'];
     // An answer sent before the body is read is fine: node discards the rest and keeps the connection.
-    const refusal = admitCourierRequest(
-      typeof key === 'string' ? key : undefined,
-      arrivedAt,
-      bucket,
-      options,
-    );
+    const refusal = service.admit(arrival, typeof key === 'string' ? key : undefined);
     if (refusal) {
-      finish(res, refusal.status, refusal.body, correlationId, requestId, arrivedAt);
+      finish(res, arrival, refusal.status, refusal.body);
       return;
     }
-    stats.admitted(arrivedAt);
-    integrate(req, res, correlationId, requestId, arrivedAt);
+    integrate(req, res, arrival);
   };
 
   // Check stalled requests every second (Node's default, 30 s, lets a half-sent request hold a socket).
@@ -206,10 +174,10 @@ export function startCourierServer(config: CourierServerOptions): Promise<Courie
         url: `http://${shownHost}:${port}`,
         port,
         stats,
+        service,
         close: () => {
           closing ??= new Promise<void>((done) => {
-            for (const timer of pending) timer.cancel();
-            pending.clear();
+            service.close();
             server.close(() => done());
             server.closeAllConnections();
           });

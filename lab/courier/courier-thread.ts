@@ -30,7 +30,9 @@ export interface CourierThreadOptions {
   /** 0 picks a free port (kept across restarts). @default 0 */
   port?: number;
   /** The run's log file; the thread appends its `slow-api` lines in whole batches. */
-  logFile?: string;
+  logFile?: string | undefined;
+  /** Send the `slow-api` lines here too, as `logs` events (a dashboard's log pane). */
+  forwardLogs?: boolean;
 }
 
 export interface CourierDownEvent {
@@ -47,6 +49,8 @@ export interface CourierUpEvent {
 interface CourierThreadEvents {
   down: [CourierDownEvent];
   up: [CourierUpEvent];
+  /** Newline-separated `slow-api` JSON lines, with `forwardLogs`. */
+  logs: [string];
 }
 
 /** Real ms to wait for a thread to close its server and flush its logs before it is terminated. */
@@ -81,6 +85,8 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
   private currentUrl: string | undefined;
   private port: number;
   private lastError: Error | undefined;
+  /** Correlation ids the courier answered 200, over every thread it ran in. */
+  readonly deliveredIds = new Set<string>();
 
   constructor(config: CourierThreadOptions) {
     super();
@@ -156,6 +162,7 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
       port,
       logFile: this.config.logFile,
       stats: this.shared.buffer,
+      forwardLogs: this.config.forwardLogs ?? false,
     };
     const worker = new Worker(WORKER_ENTRY, { workerData: data });
     this.worker = worker;
@@ -171,6 +178,10 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> {
           this.failedRestarts = 0;
           this.emit('up', { url: reply.url, restarts: data.generation });
           resolve(reply.url);
+        } else if (reply.type === 'delivered') {
+          for (const id of reply.ids) this.deliveredIds.add(id);
+        } else if (reply.type === 'logs') {
+          this.emit('logs', reply.text);
         } else if (reply.type === 'listen-error') {
           this.lastError = new CourierError(reply.code, reply.message);
         }

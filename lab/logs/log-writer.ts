@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import type { LogRecord } from './log-record.js';
 
 export interface LogWriterOptions {
-  /** The run's log file; opened for appending, so the courier thread can share it. */
-  file: string;
+  /** The run's log file; opened for appending, so the courier thread can share it. None: listeners only. */
+  file: string | undefined;
   /** Real milliseconds between flushes. */
   flushIntervalMs?: number;
   /** Flush early once this many bytes are buffered. */
@@ -22,8 +22,8 @@ const BLOCK_BYTES = 64 * 1024;
  * appending whole batches to the same file never interleave inside a line.
  */
 export class LogWriter {
-  readonly file: string;
-  private fd: number;
+  readonly file: string | undefined;
+  private fd: number | undefined;
   /** Blocks filled since the last flush, then the block being filled up to `used`. */
   private full: Buffer[] = [];
   private block = Buffer.allocUnsafe(BLOCK_BYTES);
@@ -39,15 +39,27 @@ export class LogWriter {
 
   constructor(options: LogWriterOptions) {
     this.file = options.file;
-    mkdirSync(dirname(options.file), { recursive: true });
-    this.fd = openSync(options.file, 'a');
+    if (options.file !== undefined) {
+      mkdirSync(dirname(options.file), { recursive: true });
+      this.fd = openSync(options.file, 'a');
+    }
     this.maxBufferBytes = options.maxBufferBytes ?? 256 * 1024;
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 200);
     this.timer.unref();
   }
 
+  /** False when nothing would see a line (no file, no listener): callers may skip building records. */
+  get active(): boolean {
+    return !this.closed && (this.fd !== undefined || this.listeners.size > 0);
+  }
+
   write(record: LogRecord): void {
     if (this.closed) return;
+    if (this.fd === undefined) {
+      this.lines++;
+      this.emit(record);
+      return;
+    }
     this.writeLine(JSON.stringify(record), () => record);
   }
 
@@ -57,6 +69,12 @@ export class LogWriter {
    */
   writeLine(line: string, record: () => LogRecord): void {
     if (this.closed) return;
+    this.lines++;
+    if (this.listeners.size > 0) {
+      const built = record();
+      for (const listener of this.listeners) listener(built);
+    }
+    if (this.fd === undefined) return;
     // At most 3 bytes per UTF-16 unit, plus the newline.
     const room = line.length * 3 + 1;
     if (this.used + room > this.block.length) {
@@ -68,12 +86,16 @@ export class LogWriter {
     this.block[this.used + written - 1] = 0x0a;
     this.used += written;
     this.bytes += written;
-    this.lines++;
-    if (this.listeners.size > 0) {
-      const built = record();
-      for (const listener of this.listeners) listener(built);
-    }
     if (this.bytes >= this.maxBufferBytes) void this.flush();
+  }
+
+  /** Records written elsewhere (the courier thread writes the file itself), for the listeners only. */
+  emit(record: LogRecord): void {
+    for (const listener of this.listeners) listener(record);
+  }
+
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
   }
 
   /** Listeners see every record as it is written (the dashboard's log pane samples them). */
@@ -84,7 +106,7 @@ export class LogWriter {
 
   /** Writes what is buffered; resolves once it is in the file. */
   flush(): Promise<void> {
-    if (this.bytes === 0) return this.writing;
+    if (this.bytes === 0 || this.fd === undefined) return this.writing;
     const last = this.block.subarray(0, this.used);
     const data = this.full.length === 0 ? last : Buffer.concat([...this.full, last]);
     this.full = [];
@@ -102,7 +124,7 @@ export class LogWriter {
     this.closed = true;
     clearInterval(this.timer);
     await this.writing;
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 }
 

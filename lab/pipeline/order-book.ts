@@ -14,6 +14,8 @@ export class OrderBook {
   /** Settlements of an order already settled: a duplicate delivery, for example. Not counted twice. */
   duplicates = 0;
   private open = new Set<string>();
+  /** Every delivered order's correlation id: checked against the courier's own record of its 200s. */
+  readonly deliveredIds = new Set<string>();
   private lastDeliveredAt = -1;
 
   accept(id: string): void {
@@ -29,7 +31,10 @@ export class OrderBook {
       return false;
     }
     this[outcome]++;
-    if (outcome === 'delivered') this.lastDeliveredAt = now;
+    if (outcome === 'delivered') {
+      this.lastDeliveredAt = now;
+      this.deliveredIds.add(id);
+    }
     return true;
   }
 

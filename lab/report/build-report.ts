@@ -1,13 +1,44 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Lab } from '../lab.js';
+import type { LabRun } from '../run/lab-run.js';
 import type { LogCounts } from '../logs/count-log-lines.js';
 import type { OrderCounts, SeriesRow } from '../lab-view.js';
 import { round } from '../metrics/function-stats.js';
 import { costUsd } from '../runtime/billing.js';
 import type { HostFigures } from '../metrics/host-monitor.js';
 
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
+
+/** What a report is built from: a run of either engine, read through its neutral parts. */
+export type RunView = Pick<
+  LabRun,
+  | 'options'
+  | 'scenario'
+  | 'startedAt'
+  | 'files'
+  | 'pipeline'
+  | 'counters'
+  | 'durationS'
+  | 'kind'
+  | 'queuePeaks'
+  | 'host'
+  | 'engine'
+  | 'courierCounts'
+  | 'series'
+>;
+
+/**
+ * Counts that could disagree with the order book if a rule were broken: each comes from another place.
+ * `duplicates`: settlements of an order already settled (must be 0). `deliveredWithoutCourier200`: orders
+ * the lab calls delivered for which the courier itself never answered 200 (must be 0; null for an outside
+ * courier). `ingressAccepted`: 200s the ingress answered, which must equal `orders.accepted`.
+ */
+export interface OrderChecks {
+  duplicates: number;
+  deliveredWithoutCourier200: number | null;
+  ingressAccepted: number;
+  ok: boolean;
+}
 
 /** The run report (DESIGN section 4). Field names are a contract; more fields are welcome. */
 export interface RunReport {
@@ -15,12 +46,14 @@ export interface RunReport {
   startedAt: string;
   scenario: { name: string; phases: unknown[] };
   mode: string;
+  engine: string;
   modeChanges: { t: number; mode: string }[];
   speed: number;
   seed: number;
   config: Record<string, unknown>;
   durationS: number;
-  orders: OrderCounts;
+  orders: OrderCounts & { duplicates: number };
+  checks: OrderChecks;
   deliverySuccessRate: number;
   functions: Record<'notify' | 'delivery', Record<string, number>>;
   peakConcurrency: number;
@@ -31,13 +64,16 @@ export interface RunReport {
     outages: number;
     /** Calls that never reached the courier (its thread down, or an outside API unreachable). */
     connectionErrors: number;
+    /** Distinct correlation ids the courier answered 200, counted by the courier (null: outside courier). */
+    deliveredIds: number | null;
   };
   retries: { http: number; async: number; redeliveries: number; asyncThrottled: number };
   courierCallsPerOrder: number;
   queue: { peakDepth: number; oldestAgeS: number; dlq: number; remaining: number };
   cost: { requests: number; gbSeconds: number; usd: number };
   logs: {
-    file: string;
+    /** null with `--log-file none`: no file, and the counts below are 0. */
+    file: string | null;
     notifyStart: number;
     deliveryComplete: number;
     deliveryFailed: number;
@@ -53,12 +89,29 @@ export interface RunReport {
 }
 
 /** Options as run, with the API key redacted: a report never carries a secret. */
-export function redactedConfig(lab: Lab): Record<string, unknown> {
+export function redactedConfig(lab: Pick<RunView, 'options'>): Record<string, unknown> {
   const { courier, ...rest } = lab.options;
   return { ...rest, courier: { ...courier, apiKey: '[redacted]' } };
 }
 
-export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy: string): RunReport {
+export function orderChecks(run: RunView): OrderChecks {
+  const book = run.pipeline.orders;
+  const courierIds = run.engine.deliveredIds();
+  let missing: number | null = null;
+  if (courierIds) {
+    missing = 0;
+    for (const id of book.deliveredIds) if (!courierIds.has(id)) missing++;
+  }
+  const ingressAccepted = run.engine.ingressAccepted;
+  return {
+    duplicates: book.duplicates,
+    deliveredWithoutCourier200: missing,
+    ingressAccepted,
+    ok: book.duplicates === 0 && (missing ?? 0) === 0 && ingressAccepted === book.accepted,
+  };
+}
+
+export function buildReport(lab: RunView, logCounts: LogCounts | undefined, endedBy: string): RunReport {
   const p = lab.pipeline;
   const courier = lab.courierCounts();
   const notify = p.stats.notify;
@@ -72,6 +125,7 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
     startedAt: lab.startedAt.toISOString(),
     scenario: { name: lab.scenario.name, phases: [...lab.scenario.phases] },
     mode: lab.options.mode,
+    engine: lab.kind,
     modeChanges: p.modeChanges.map((c) => ({ t: round(c.t, 3), mode: c.mode })),
     speed: lab.options.speed,
     seed: lab.options.seed,
@@ -84,7 +138,9 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
       deadLettered: p.orders.deadLettered,
       inFlight: p.orders.inFlight,
       rejected: p.orders.rejected,
+      duplicates: p.orders.duplicates,
     },
+    checks: orderChecks(lab),
     deliverySuccessRate: accepted === 0 ? 0 : round(p.orders.delivered / accepted, 4),
     functions: {
       notify: notify.toJSON(p.concurrency.peakByFn.notify),
@@ -97,6 +153,7 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
       peakAdmittedPerSecond: courier.peakAdmittedPerSecond,
       outages: courier.outages,
       connectionErrors: lab.counters.get('connectionErrors'),
+      deliveredIds: lab.engine.deliveredIds()?.size ?? null,
     },
     retries: {
       http: lab.counters.get('httpRetries'),
@@ -113,7 +170,7 @@ export function buildReport(lab: Lab, logCounts: LogCounts | undefined, endedBy:
     },
     cost: { requests, gbSeconds: round(gbS, 3), usd: round(costUsd(requests, gbS), 6) },
     logs: {
-      file: lab.files.log,
+      file: lab.files.log ?? null,
       notifyStart: logCounts?.notifyStart ?? 0,
       deliveryComplete: logCounts?.deliveryComplete ?? 0,
       deliveryFailed: logCounts?.deliveryFailed ?? 0,

@@ -24,7 +24,9 @@ export function statusText(byStatus: Record<string, number>): string {
 export function summaryRows(r: RunReport): [string, string][] {
   const courierTotal = r.courier.requests || 1;
   const c429 = r.courier.byStatus['429'] ?? 0;
+  const checks = r.checks;
   return [
+    ['engine', r.engine],
     ['scenario time', clockText(r.durationS)],
     ['accepted', String(r.orders.accepted)],
     ['delivered', String(r.orders.delivered)],
@@ -43,9 +45,20 @@ export function summaryRows(r: RunReport): [string, string][] {
     ['delivery errors (timeouts)', `${r.functions.delivery['errors']} (${r.functions.delivery['timeouts']})`],
     ['cost', `$${r.cost.usd.toFixed(4)} (${r.cost.gbSeconds.toFixed(0)} GB-s)`],
     ['last delivery at', r.lastDeliveryS === null ? '-' : clockText(r.lastDeliveryS)],
-    ['log START notify / COMPLETE delivery', `${r.logs.notifyStart} / ${r.logs.deliveryComplete}`],
-    ['event-loop delay p99 / max', `${r.host.eventLoopDelayP99Ms} / ${r.host.eventLoopDelayMaxMs} ms`],
-    ['process CPU (share of a core)', `${r.host.cpuPctOfOneCore}%`],
+    [
+      'log START notify / COMPLETE delivery',
+      r.logs.file === null ? 'no log file' : `${r.logs.notifyStart} / ${r.logs.deliveryComplete}`,
+    ],
+    [
+      'checks (duplicates / no courier 200 / ingress 200s)',
+      `${checks.ok ? 'ok' : 'FAILED'}: ${checks.duplicates} / ${checks.deliveredWithoutCourier200 ?? '-'} / ${checks.ingressAccepted}`,
+    ],
+    ...(r.engine === 'threads'
+      ? ([
+          ['event-loop delay p99 / max', `${r.host.eventLoopDelayP99Ms} / ${r.host.eventLoopDelayMaxMs} ms`],
+          ['process CPU (share of a core)', `${r.host.cpuPctOfOneCore}%`],
+        ] as [string, string][])
+      : []),
   ];
 }
 

@@ -20,6 +20,8 @@ import type {
 
 export interface LogSink {
   write(record: LogRecord): void;
+  /** False when no line would be seen (no file, no listener): records are not built at all. */
+  readonly active?: boolean;
 }
 
 export interface FunctionRuntimeOptions {
@@ -220,7 +222,7 @@ export class FunctionRuntime {
 
   private log(config: FunctionConfig, context: TaskContext, line: HandlerLog): void {
     const sink = this.o.logs;
-    if (!sink) return;
+    if (!sink || sink.active === false) return;
     const record: LogRecord = {
       level: line.level,
       message: line.message,

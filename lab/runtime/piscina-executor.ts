@@ -16,6 +16,8 @@ export interface PiscinaExecutorOptions {
   maxInFlight: number;
   threads?: number;
   throttle?: TokenSource;
+  /** The worker module; @default workers/function-worker (tests substitute one that can crash). */
+  workerFile?: string | undefined;
 }
 
 /** The worker entry, with the running module's own extension (.ts under tsx, .js from a build). */
@@ -45,7 +47,7 @@ export class PiscinaExecutor implements Executor {
     if (!this.piscina) {
       const threads = this.options.threads ?? 2;
       this.piscina = new Piscina({
-        filename: workerFile('function-worker'),
+        filename: this.options.workerFile ?? workerFile('function-worker'),
         minThreads: threads,
         maxThreads: threads,
         concurrentTasksPerWorker: Math.ceil(this.options.maxInFlight / threads) + 16,
@@ -96,9 +98,9 @@ export class PiscinaExecutor implements Executor {
     await Promise.all(Array.from({ length: threads * 4 }, () => this.pool.run(internalTask('warm-up'))));
   }
 
-  /** Runs a task that makes its worker thread exit: the fault tests' way to kill a thread mid-run. */
-  crashOneThread(): Promise<unknown> {
-    return this.pool.run(internalTask('crash')).catch((err: unknown) => err);
+  /** Runs a task the worker module knows besides the functions (a test worker's `crash`, say). */
+  runInternal(fn: string): Promise<unknown> {
+    return this.pool.run(internalTask(fn));
   }
 
   get threads(): number {
@@ -110,7 +112,7 @@ export class PiscinaExecutor implements Executor {
   }
 }
 
-function internalTask(fn: 'crash' | 'warm-up'): FunctionTask {
+function internalTask(fn: string): FunctionTask {
   const context: TaskContext = {
     requestId: fn,
     functionName: fn,
@@ -119,7 +121,7 @@ function internalTask(fn: 'crash' | 'warm-up'): FunctionTask {
     deadlineMs: 0,
     correlationId: undefined,
   };
-  return { fn, payload: 'null', context };
+  return { fn: fn as FunctionTask['fn'], payload: 'null', context };
 }
 
 /** Main side of a throttle channel: one bucket grant per request, cancelled if the worker gives up. */

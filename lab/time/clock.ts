@@ -166,6 +166,31 @@ export class VirtualClock implements Clock {
     if (target > this.current) this.current = target;
   }
 
+  /** Scenario ms of the next live timer, or undefined when none is set. */
+  nextAt(): number | undefined {
+    return this.peek()?.at;
+  }
+
+  /**
+   * Fires the next live timer if it is due at or before `limit`, synchronously, without draining anything:
+   * the caller lets the microtasks it queued run before firing another (the virtual engine's driver does so by
+   * firing each timer from its own setImmediate callback). Returns whether one fired.
+   */
+  fireNext(limit = Infinity): boolean {
+    const next = this.peek();
+    if (!next || next.at > limit) return false;
+    this.pop();
+    this.current = next.at;
+    next.fn();
+    return true;
+  }
+
+  /** Moves time to `target` when no live timer is due before it (time passing with nothing to do). */
+  idleTo(target: number): void {
+    const next = this.peek();
+    if (target > this.current && (!next || next.at >= target)) this.current = target;
+  }
+
   /** Runs every timer until none is left (or `limitMs` of virtual time has passed). */
   async runAll(limitMs = 365 * 24 * 3600 * 1000): Promise<void> {
     const end = this.current + limitMs;

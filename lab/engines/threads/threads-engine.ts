@@ -1,0 +1,176 @@
+/**
+ * The threads engine: the real process of DESIGN section 6. The courier in its own worker thread, the
+ * functions on a piscina pool, the ingress on loopback and the built-in load posting to it over HTTP, all on
+ * a real clock scaled by `--speed` whose scenario time 0 every thread shares.
+ */
+import type { LabOptions } from '../../config/parse-options.js';
+import { ClockOrigin, RealClock } from '../../time/clock.js';
+import { CourierThread } from '../../courier/courier-thread.js';
+import { PiscinaExecutor } from '../../runtime/piscina-executor.js';
+import { startIngress, type Ingress } from '../../ingress/ingress-server.js';
+import { createIngressClient, type IngressClient } from '../../ingress/ingress-client.js';
+import type { LogRecord } from '../../logs/log-record.js';
+import type { CourierCounts, Engine, EngineHooks } from '../../run/engine.js';
+import type { EngineParts } from '../../run/lab-run.js';
+
+export interface ThreadsEngineOptions {
+  /** Send the courier thread's log lines to the run's log listeners (the dashboard). @default false */
+  forwardCourierLogs?: boolean;
+  /** The function worker module (tests substitute one that can crash on purpose). */
+  functionWorkerFile?: string;
+}
+
+export class ThreadsEngine implements Engine {
+  readonly kind = 'threads';
+  readonly clock: RealClock;
+  readonly executor: PiscinaExecutor;
+  readonly courier: CourierThread | undefined;
+  ingress: Ingress | undefined;
+  private client: IngressClient | undefined;
+  private readonly options: LabOptions;
+  private readonly parts: EngineParts;
+  private hooks: EngineHooks | undefined;
+  private courierUrl = '';
+  private outages = 0;
+  private loadErrorCount = 0;
+  private accepted = 0;
+
+  constructor(options: LabOptions, parts: EngineParts, engineOptions: ThreadsEngineOptions = {}) {
+    this.options = options;
+    this.parts = parts;
+    this.clock = new RealClock({ speed: options.speed, origin: new ClockOrigin() });
+    const { random, logs } = parts;
+    if (!options.courierUrl) {
+      this.courier = new CourierThread({
+        options: options.courier,
+        speed: options.speed,
+        originWallMs: this.clock.originWallMs,
+        origin: this.clock.origin.buffer,
+        startedAtMs: parts.startedAt.getTime(),
+        seed: random.fork('courier').seed,
+        host: options.host,
+        port: 0,
+        logFile: parts.files.log,
+        forwardLogs: engineOptions.forwardCourierLogs ?? false,
+      });
+      this.courier.on('down', () => {
+        this.outages++;
+        this.hooks?.event('WARN', 'courier thread died; restarting it');
+      });
+      this.courier.on('up', ({ url, restarts }) => {
+        if (restarts === 0) return;
+        // A restart falls back to another port when the old one stays taken: send deliveries there.
+        this.courierUrl = new URL(options.courier.path, url).toString();
+        this.executor.courierUrl = this.courierUrl;
+        this.hooks?.event('INFO', 'courier thread restarted');
+      });
+      this.courier.on('logs', (text) => {
+        if (!logs.hasListeners) return;
+        for (const line of text.split('\n')) logs.emit(JSON.parse(line) as LogRecord);
+      });
+    }
+    this.executor = new PiscinaExecutor({
+      workerData: {
+        speed: options.speed,
+        origin: this.clock.origin.buffer,
+        seed: random.fork('delivery').seed,
+        apiKey: options.courier.apiKey,
+        retryPolicy: options.retryPolicy,
+        counters: parts.counters.buffer,
+      },
+      maxInFlight: options.concurrencyLimit,
+      throttle: parts.throttle(this.clock),
+      workerFile: engineOptions.functionWorkerFile,
+    });
+  }
+
+  async start(hooks: EngineHooks): Promise<void> {
+    this.hooks = hooks;
+    // Threads load their code in parallel: the courier's and the pool's.
+    const [courierBase] = await Promise.all([this.courier?.start(), this.executor.warmUp()]);
+    this.courierUrl = courierBase
+      ? new URL(this.options.courier.path, courierBase).toString()
+      : this.options.courierUrl!;
+    this.executor.courierUrl = this.courierUrl;
+    this.ingress = await startIngress({
+      host: this.options.host,
+      port: this.options.port,
+      onNotify: (body) => hooks.accept(body),
+      onRequest: (event) => {
+        if (event.status === 200 && event.method === 'POST') this.accepted++;
+      },
+    });
+    this.client = createIngressClient(this.ingress.url, { connections: 256 });
+    // Threads loading their code took real time; the scenario starts now, for every thread at once.
+    this.clock.origin.set();
+  }
+
+  run(): void {
+    // Real time passes by itself.
+  }
+
+  sendOrder(order: object): void {
+    if (!this.client) return;
+    this.client.postOrder(order).catch(() => {
+      this.loadErrorCount++;
+    });
+  }
+
+  get loadErrors(): number {
+    return this.loadErrorCount;
+  }
+
+  get ingressAccepted(): number {
+    return this.accepted;
+  }
+
+  get ingressUrl(): string | undefined {
+    return this.ingress?.url;
+  }
+
+  get courierBuiltIn(): boolean {
+    return this.courier !== undefined;
+  }
+
+  get courierUp(): boolean {
+    return this.courier?.up ?? true;
+  }
+
+  courierCounts(): CourierCounts {
+    if (this.courier) {
+      const s = this.courier.stats();
+      return {
+        requests: s.requests,
+        byStatus: s.byStatus,
+        peakAdmittedPerSecond: s.peakAdmittedPerSecond,
+        up: this.courier.up,
+        outages: this.outages,
+      };
+    }
+    const c = this.parts.counters;
+    return {
+      requests: c.get('courierCalls'),
+      byStatus: {
+        '2xx': c.get('answered2xx'),
+        '429': c.get('answered429'),
+        '5xx': c.get('answered5xx'),
+        other: c.get('answeredOther'),
+        connectionError: c.get('connectionErrors'),
+      },
+      peakAdmittedPerSecond: undefined,
+      up: true,
+      outages: 0,
+    };
+  }
+
+  deliveredIds(): ReadonlySet<string> | undefined {
+    return this.courier?.deliveredIds;
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.destroy().catch(() => undefined);
+    await this.ingress?.close().catch(() => undefined);
+    await this.executor.close().catch(() => undefined);
+    await this.courier?.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * One run of the lab, whatever the engine: the pipeline wired to the engine's clock and executor, the
+ * built-in load, the per-second sampler and the read model the dashboard, the report and the metrics use.
+ * The engine is the shell (threads and sockets, or one thread on a virtual clock); this is everything else.
+ */
+import { EventEmitter } from 'node:events';
+import type { LabOptions } from '../config/parse-options.js';
+import type { Mode } from '../config/option-spec.js';
+import { SeededRandom } from '../time/random.js';
+import type { Clock } from '../time/clock.js';
+import { LogWriter, scenarioTimestamp } from '../logs/log-writer.js';
+import { WorkerCounters } from '../runtime/worker-counters.js';
+import { ClientThrottle } from '../flow/client-throttle.js';
+import { Pipeline, type ModeChange } from '../pipeline/pipeline.js';
+import { LoadGenerator } from '../load/load-generator.js';
+import { createOrderFactory } from '../load/order-factory.js';
+import { resolveScenario, type Scenario } from '../load/presets.js';
+import { SeriesRecorder } from '../metrics/series-recorder.js';
+import { HostMonitor } from '../metrics/host-monitor.js';
+import type { LabSnapshot, SeriesRow } from '../lab-view.js';
+import type { CourierCounts, Engine, EngineKind } from './engine.js';
+import { defaultFiles, type RunFiles } from './run-files.js';
+import { buildSample, buildSnapshot } from './read-model.js';
+
+export type RunState = LabSnapshot['state'];
+
+export interface RunEvents {
+  /** A scenario second closed: its series row. */
+  sample: [SeriesRow];
+  /** The run stopped (its report may still be being written). */
+  ended: [];
+}
+
+/** Builds an engine for a run: the engine makes its clock first, then its parts from the run's. */
+export interface EngineFactory {
+  (options: LabOptions, parts: EngineParts): Engine;
+}
+
+/** The run's neutral parts an engine's transports use. */
+export interface EngineParts {
+  random: SeededRandom;
+  counters: WorkerCounters;
+  logs: LogWriter;
+  files: RunFiles;
+  startedAt: Date;
+  /** The client-side throttle, on the engine's clock (made once, on first call). */
+  throttle: (clock: Clock) => ClientThrottle;
+}
+
+export class LabRun extends EventEmitter<RunEvents> {
+  readonly options: LabOptions;
+  readonly scenario: Scenario;
+  readonly startedAt = new Date();
+  readonly files: RunFiles;
+  readonly logs: LogWriter;
+  readonly counters = new WorkerCounters();
+  readonly recorder = new SeriesRecorder();
+  readonly host = new HostMonitor();
+  readonly engine: Engine;
+  readonly throttle: ClientThrottle;
+  readonly pipeline: Pipeline;
+  readonly load: LoadGenerator | undefined;
+  /** Peak of the queue's visible depth and oldest age, over the samples. */
+  readonly queuePeaks = { depth: 0, oldestAgeS: 0 };
+  private state: RunState = 'starting';
+  private sampleTimer: { cancel(): void } | undefined;
+  private endedAtS: number | undefined;
+  private outagesAtSample = 0;
+  private clientPeakAdmitted = 0;
+
+  constructor(options: LabOptions, makeEngine: EngineFactory, fileSuffix = '') {
+    super();
+    this.options = options;
+    this.scenario = resolveScenario(options.scenario);
+    this.files = defaultFiles(options, this.startedAt, fileSuffix);
+    this.logs = new LogWriter({ file: this.files.log });
+    const random = new SeededRandom(options.seed);
+    let throttle: ClientThrottle | undefined;
+    this.engine = makeEngine(options, {
+      random,
+      counters: this.counters,
+      logs: this.logs,
+      files: this.files,
+      startedAt: this.startedAt,
+      throttle: (clock) => (throttle ??= this.makeThrottle(clock)),
+    });
+    this.throttle = throttle ?? this.makeThrottle(this.engine.clock);
+    this.pipeline = new Pipeline({
+      clock: this.engine.clock,
+      random,
+      executor: this.engine.executor,
+      options,
+      logs: this.logs,
+      startedAtMs: this.startedAt.getTime(),
+      onModeChange: (change: ModeChange) => this.event('INFO', `mode switched to ${change.mode}`),
+    });
+    if (!this.scenario.external) {
+      const nextOrder = createOrderFactory(random.fork('orders'));
+      this.load = new LoadGenerator({
+        clock: this.engine.clock,
+        scenario: this.scenario,
+        send: () => this.engine.sendOrder(nextOrder()),
+      });
+    }
+  }
+
+  get kind(): EngineKind {
+    return this.engine.kind;
+  }
+
+  get clock(): Engine['clock'] {
+    return this.engine.clock;
+  }
+
+  /** Starts the engine's transports, then the load and the sampler; scenario time 0 is now. */
+  async start(): Promise<void> {
+    await this.engine.start({
+      accept: (body) => this.pipeline.acceptOrder(body),
+      event: (level, message) => this.event(level, message),
+    });
+    this.host.start();
+    this.state = 'running';
+    this.scheduleSample(1);
+    this.load?.start();
+    this.event(
+      'INFO',
+      `run started: scenario ${this.scenario.name}, mode ${this.options.mode}, engine ${this.kind}, speed ${this.options.speed}, seed ${this.options.seed}`,
+    );
+    this.engine.run();
+  }
+
+  /** Scenario seconds since the start. */
+  get t(): number {
+    return this.clock.now() / 1000;
+  }
+
+  get lifecycle(): RunState {
+    return this.state;
+  }
+
+  /** Scenario seconds covered (frozen once stopped). */
+  get durationS(): number {
+    return this.endedAtS ?? this.t;
+  }
+
+  /** Resolves when the load is over and, with --drain, nothing is in flight or the drain time has passed. */
+  async runToEnd(signal?: AbortSignal): Promise<'finished' | 'aborted'> {
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal?.aborted) resolve('aborted');
+      signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    const loadDone = this.load ? this.load.done.then(() => 'done' as const) : new Promise<never>(() => {});
+    if ((await Promise.race([loadDone, aborted])) === 'aborted') return 'aborted';
+    if (this.options.drainS <= 0) return 'finished';
+    this.state = 'draining';
+    const clock = this.clock;
+    const deadline = clock.now() + this.options.drainS * 1000;
+    const drained = new Promise<'finished'>((resolve) => {
+      const check = (): void => {
+        if (!this.pipeline.busy || clock.now() >= deadline) resolve('finished');
+        else clock.setTimeout(check, Math.min(1000, deadline - clock.now()));
+      };
+      check();
+    });
+    return Promise.race([drained, aborted]);
+  }
+
+  setMode(mode: Mode): void {
+    this.pipeline.setMode(mode);
+  }
+
+  setThrottleRate(rate: number): void {
+    this.throttle.setRate(rate);
+  }
+
+  /**
+   * Stops the load, gives work in flight `graceRealMs` real ms (threads only: virtual time does not pass by
+   * itself), then ends everything: pending invocations end uncounted, the transports close, logs are flushed.
+   */
+  async stop(graceRealMs = 0): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.load?.stop();
+    if (graceRealMs > 0 && this.kind === 'threads') {
+      const until = Date.now() + graceRealMs;
+      while (this.pipeline.runtime.running > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    this.takeSample(); // the last partial second
+    this.host.stop();
+    this.endedAtS = this.t;
+    this.state = 'stopped';
+    this.sampleTimer?.cancel();
+    this.pipeline.stop();
+    void this.throttle.stop();
+    this.pipeline.runtime.close('the lab is stopping');
+    await this.engine.stop().catch(() => undefined);
+    await this.logs.close();
+    this.emit('ended');
+  }
+
+  courierCounts(): CourierCounts & { peakAdmittedPerSecond: number } {
+    const counts = this.engine.courierCounts();
+    // An outside courier counts nothing for us: its admissions per second are what its callers saw.
+    return { ...counts, peakAdmittedPerSecond: counts.peakAdmittedPerSecond ?? this.clientPeakAdmitted };
+  }
+
+  series(): readonly SeriesRow[] {
+    return this.recorder.rows;
+  }
+
+  snapshot(): LabSnapshot {
+    return buildSnapshot(this);
+  }
+
+  /** A lab event in the run's log (mode switches, outages), so the log tells the whole story. */
+  event(level: 'INFO' | 'WARN', message: string): void {
+    this.logs.write({
+      level,
+      message,
+      timestamp: scenarioTimestamp(this.startedAt.getTime(), this.clock.now()),
+      service: 'stormlab',
+    });
+  }
+
+  private makeThrottle(clock: Clock): ClientThrottle {
+    return new ClientThrottle({
+      clock,
+      rate: this.options.throttleRate,
+      burst: this.options.throttleBurst,
+    });
+  }
+
+  private scheduleSample(second: number): void {
+    const clock = this.clock;
+    this.sampleTimer = clock.setTimeout(
+      () => {
+        if (this.state === 'stopped') return;
+        const reached = Math.max(second, Math.floor(clock.now() / 1000));
+        this.takeSample(reached);
+        this.scheduleSample(reached + 1);
+      },
+      second * 1000 - clock.now(),
+    );
+  }
+
+  /** Closes the series up to `second` (default: the current, possibly partial, second). */
+  takeSample(second = Math.ceil(this.clock.now() / 1000)): void {
+    const outages = this.engine.courierCounts().outages;
+    const { totals, gauges } = buildSample(this, outages === this.outagesAtSample);
+    this.outagesAtSample = outages;
+    this.queuePeaks.depth = Math.max(this.queuePeaks.depth, gauges.queueDepth);
+    this.queuePeaks.oldestAgeS = Math.max(
+      this.queuePeaks.oldestAgeS,
+      this.pipeline.queue.oldestAgeS(this.clock.now()),
+    );
+    const before = this.recorder.rows.length;
+    this.recorder.record(second, totals, gauges);
+    this.host.sample();
+    const rows = this.recorder.rows;
+    for (let i = before; i < rows.length; i++) {
+      const row = rows[i]!;
+      this.clientPeakAdmitted = Math.max(this.clientPeakAdmitted, row.courier2xx + row.courier5xx);
+      this.emit('sample', row);
+    }
+  }
+}
