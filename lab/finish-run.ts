@@ -8,7 +8,8 @@ export const STOP_GRACE_REAL_MS = 1500;
 /** Stops the run, reads its log file back, writes the report. Returns the report. */
 export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): Promise<RunReport> {
   await run.stop(graceRealMs);
-  const report = buildReport(run, await readBack(run), endedBy);
+  const extras = await run.shared.reportExtras?.().catch(() => undefined);
+  const report: RunReport = { ...buildReport(run, await readBack(run), endedBy), ...extras };
   writeReportFile(run.files.report, report);
   return report;
 }

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { LabOptions } from './config/parse-options.js';
 import type { LabRun } from './run/lab-run.js';
 import { createRun } from './run/create-run.js';
+import { ClusterRun } from './cluster/cluster-run.js';
 import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
@@ -43,7 +44,8 @@ export async function runHeadless(
   signal?: AbortSignal,
   fileSuffix = '',
 ): Promise<HeadlessResult> {
-  const lab = createRun(options, { fileSuffix });
+  const cluster = options.cluster ? await ClusterRun.start(options, { fileSuffix }) : undefined;
+  const lab = cluster?.run ?? createRun(options, { fileSuffix });
   const onAbort = (): void => lab.load?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -72,6 +74,7 @@ export async function runHeadless(
       ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
     );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
+    if (cluster) io.stdout.write(clusterLine(report) + '\n');
     if (options.engine === 'threads' && report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
       io.stderr.write(
         `stormlab: warning: the lab's main thread ran late (event-loop delay p99 ${report.host.eventLoopDelayP99Ms} ms); ` +
@@ -86,5 +89,19 @@ export async function runHeadless(
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await cluster?.leave();
   }
+}
+
+/** The cluster's totals as this node last read them (the report's `cluster` field). */
+function clusterLine(report: HeadlessResult['report']): string {
+  const c = (
+    report as { cluster?: { node: string; orders?: Record<string, number>; peakConcurrency?: number } }
+  ).cluster;
+  const o = c?.orders;
+  if (!o) return 'cluster: totals unavailable (Redis could not be read at the end)';
+  return (
+    `cluster (as node ${c.node} ends): accepted ${o.accepted} delivered ${o.delivered} lost ${o.lost} ` +
+    `dlq ${o.deadLettered} in flight ${o.inFlight} duplicates ${o.duplicates} peak concurrency ${c.peakConcurrency}`
+  );
 }

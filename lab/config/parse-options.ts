@@ -324,6 +324,11 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     fps: v.get('fps') as number,
     cluster: clusterOptionsFrom(v.get('cluster') as string | undefined, v.get('node') as string | undefined),
   };
+  if (options.cluster && (options.command !== 'run' || options.engine !== 'threads')) {
+    throw new ConfigError(
+      `option --cluster: got it with ${options.command === 'run' ? `--engine ${options.engine}` : 'compare'}; allowed: a run on the threads engine (a cluster shares real time)`,
+    );
+  }
   if (options.visibilityTimeoutS < options.functionTimeoutS) {
     throw new ConfigError(
       `option --visibility-timeout-s: got ${options.visibilityTimeoutS}, below --function-timeout-s ${options.functionTimeoutS}; allowed: at least the function timeout (AWS refuses such an event source mapping)`,

@@ -79,7 +79,7 @@ export class ThreadsEngine implements Engine {
         counters: parts.counters.buffer,
       },
       maxInFlight: options.concurrencyLimit,
-      throttle: parts.throttle(this.clock),
+      throttle: parts.sharedThrottle ?? parts.throttle(this.clock),
       workerFile: engineOptions.functionWorkerFile,
     });
   }
