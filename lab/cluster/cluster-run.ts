@@ -177,12 +177,17 @@ export class ClusterRun {
     }
     await this.refresh();
     const concurrency = await this.node.concurrency.cluster().catch(() => undefined);
+    // With an outside courier no node has the courier's record: the check has nothing to compare with.
+    const orders =
+      this.totals && !ids
+        ? { ...this.totals, courierDeliveredIds: null, deliveredWithoutCourier: null }
+        : this.totals;
     return {
       cluster: {
         node: this.node.name,
         redis: this.node.cluster.redis.url,
         joined: this.node.membership.joined,
-        orders: this.totals,
+        orders,
         queue: this.queueCounts,
         peakConcurrency: concurrency?.peak,
         concurrencyReclaimed: concurrency?.reclaimed,

@@ -5,8 +5,12 @@ import { ConfigError, describeValue } from '../config/config-error.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import { describeDifferences, type ClusterSettings } from './cluster-settings.js';
 
-/** Real ms a lease lives unless renewed; a killed node's lease, and with it its slots, is gone after this. */
-export const DEFAULT_LEASE_MS = 3000;
+/**
+ * Real ms a lease lives unless renewed; a killed node's lease, and with it its slots, is gone after this.
+ * Long enough to outlast the event-loop stalls of a busy host (a two-node run on a loaded 2-core machine saw
+ * stalls of 9 s with a 3 s lease, and nodes lost their leases while alive).
+ */
+export const DEFAULT_LEASE_MS = 10_000;
 
 // Joins atomically: refuses a name with a live lease, or settings that differ from the cluster's. A cluster
 // whose last node left cleanly (or that never ran) is over: the first node to join wipes the prefix and
