@@ -97,7 +97,7 @@ t.test(
   { skip, timeout: 300_000 },
   async (t) => {
     const redis = await ownRedis(t);
-    const courier = start('lab/courier/courier-cli.ts', ['--port', '0', '--speed', '40', '--seed', '3']);
+    const courier = start('lab/courier/courier-cli.ts', ['--port', '0', '--speed', '10', '--seed', '3']);
     t.teardown(() => courier.kill());
     let courierOut = '';
     const courierUrl = await new Promise<string>((resolve) => {
@@ -142,6 +142,7 @@ t.test(
       t.match(c.orders, { lost: 0, deadLettered: 0, inFlight: 0, duplicates: 0, reaccepted: 0 });
       t.equal(c.orders.delivered, accepted, `${c.node}: every order delivered once, cluster-wide`);
       t.ok(c.peakConcurrency <= 1000 && c.peakConcurrency >= 10, `cluster peak ${c.peakConcurrency}`);
+      t.equal(r.endedBy, 'drain', `${c.node} drained`);
       t.same(c.unsynced, {}, 'nothing failed to reach Redis');
     }
     t.ok(a.stdout.includes('cluster (as node a ends): accepted'), 'the summary shows the cluster');

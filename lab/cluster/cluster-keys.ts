@@ -22,6 +22,10 @@ export class ClusterKeys {
   get finished(): string {
     return `${this.prefix}:finished`;
   }
+  /** Nodes whose built-in load is still running: the cluster is not drained while any is. */
+  get loadsRunning(): string {
+    return `${this.prefix}:loads-running`;
+  }
   /** The run-shaping settings the first node set, as canonical JSON. */
   get settings(): string {
     return `${this.prefix}:settings`;

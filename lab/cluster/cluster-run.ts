@@ -11,7 +11,7 @@ import type { ClusterQueue } from './cluster-queue.js';
 import type { ControlChange, ControlMessage } from './control-channel.js';
 
 /** Real ms between reads of the cluster's totals (drain's "still busy" and the progress line). */
-const REFRESH_MS = 500;
+const REFRESH_MS = 100;
 
 interface Queued {
   event: BusEvent;
@@ -29,6 +29,10 @@ export class ClusterRun {
   queueCounts = { visible: 0, inFlight: 0, delayed: 0, deadLettered: 0 };
   /** Changes received from other nodes, applied here. */
   applied = 0;
+  /** Nodes whose load was still running at the last read. */
+  loadsRunning = 0;
+  private lastRefreshStart = 0;
+  private loadEndedAt = Number.POSITIVE_INFINITY;
   private refresher: NodeJS.Timeout | undefined;
   private applyingRemote = false;
 
@@ -99,9 +103,12 @@ export class ClusterRun {
     }
   }
 
-  /** True while the cluster has orders in flight or messages queued (as last read). */
+  /**
+   * True while the cluster has work: a node's load still running, orders in flight, or messages queued, as
+   * read by a refresh that began after this node's load ended (an older read could predate the last orders).
+   */
   get busy(): boolean {
-    if (!this.totals) return true;
+    if (!this.totals || this.loadsRunning > 0 || this.lastRefreshStart <= this.loadEndedAt) return true;
     const q = this.queueCounts;
     return this.totals.inFlight > 0 || q.visible + q.inFlight + q.delayed > 0;
   }
@@ -121,6 +128,16 @@ export class ClusterRun {
       if (!this.applyingRemote)
         void control.publish({ kind: 'mode', value: change.mode }).catch(() => this.node.lost('control'));
     });
+    const { redis, keys, name } = this.node;
+    if (this.run.load) {
+      await redis.sadd(keys.loadsRunning, name);
+      void this.run.load.done.then(async () => {
+        await redis.srem(keys.loadsRunning, name).catch(() => this.node.lost('load-done'));
+        this.loadEndedAt = performance.now();
+      });
+    } else {
+      this.loadEndedAt = 0;
+    }
     this.refresher = setInterval(() => void this.refresh(), REFRESH_MS);
     this.refresher.unref();
     await this.refresh();
@@ -158,8 +175,14 @@ export class ClusterRun {
   }
 
   private async refresh(): Promise<void> {
+    const started = performance.now();
     try {
-      [this.totals, this.queueCounts] = await Promise.all([this.node.ledger.totals(), this.queue.counts()]);
+      [this.totals, this.queueCounts, this.loadsRunning] = await Promise.all([
+        this.node.ledger.totals(),
+        this.queue.counts(),
+        this.node.redis.scard(this.node.keys.loadsRunning),
+      ]);
+      this.lastRefreshStart = started;
     } catch {
       this.node.lost('refresh');
     }
@@ -201,6 +224,8 @@ export class ClusterRun {
 
   async leave(): Promise<void> {
     if (this.refresher) clearInterval(this.refresher);
+    // A run stopped before its load ended (a signal) must not hold the others' drain.
+    await this.node.redis.srem(this.node.keys.loadsRunning, this.node.name).catch(() => undefined);
     await this.node.leave();
   }
 }
