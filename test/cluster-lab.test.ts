@@ -131,8 +131,8 @@ t.test(
       join(dir, `${node}.json`),
     ];
     const [a, b] = await Promise.all([runCli(args('a', 1)), runCli(args('b', 2))]);
-    t.equal(a.code, 0, a.stderr);
-    t.equal(b.code, 0, b.stderr);
+    t.equal(a.code, 0, 'node a exits 0', { stderr: a.stderr });
+    t.equal(b.code, 0, 'node b exits 0', { stderr: b.stderr });
     const reports = ['a', 'b'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')));
     const accepted = reports.reduce((sum, r) => sum + (r.orders.accepted as number), 0);
     // The node that finishes last sees the cluster's final totals; both see every order settled.
