@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { LabOptions } from './config/parse-options.js';
 import type { LabRun } from './run/lab-run.js';
 import { createRun } from './run/create-run.js';
-import { ClusterRun } from './cluster/cluster-run.js';
+import type { ClusterRun } from './cluster/cluster-run.js';
 import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
@@ -44,7 +44,10 @@ export async function runHeadless(
   signal?: AbortSignal,
   fileSuffix = '',
 ): Promise<HeadlessResult> {
-  const cluster = options.cluster ? await ClusterRun.start(options, { fileSuffix }) : undefined;
+  // Loaded only for a cluster: BullMQ, bottleneck and ioredis would slow every other start of the command.
+  const cluster: ClusterRun | undefined = options.cluster
+    ? await (await import('./cluster/cluster-run.js')).ClusterRun.start(options, { fileSuffix })
+    : undefined;
   const lab = cluster?.run ?? createRun(options, { fileSuffix });
   const onAbort = (): void => lab.load?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
