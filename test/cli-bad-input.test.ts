@@ -5,34 +5,14 @@
  * run in process in config-options, config-file and config-preflight.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { ROOT, runCli } from './helpers/run-cli.js';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers/capture.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = tempDir('stormlab-cli-bad-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 t.test('refused before anything starts: exit 2, one line, nothing left behind', async (t) => {
   // A port someone else holds.

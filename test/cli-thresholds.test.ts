@@ -5,37 +5,17 @@
  * real `npm run lab` process on the smoke scenario; the cases run side by side to keep the file short.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { runCli, type CliOutcome } from './helpers/run-cli.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers/capture.js';
 import type { RunReport } from '../lab/report/build-report.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Compare runs smoke three times in a row, beside four other processes: more than the default 120 s when
 // the machine is shared.
 t.setTimeout(300_000);
 const dir = tempDir('stormlab-cli-thresholds-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 /**
  * Speed of every case: smoke's 40 scenario seconds take 8 real ones, slow enough that a busy shared machine
@@ -44,7 +24,7 @@ function runCli(args: string[]): Promise<Outcome> {
 const SPEED = '5';
 
 /** A headless smoke run writing into its own folder. */
-function smoke(name: string, args: string[]): Promise<Outcome> {
+function smoke(name: string, args: string[]): Promise<CliOutcome> {
   return runCli([
     '--headless',
     '--scenario',
