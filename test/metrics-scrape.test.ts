@@ -136,8 +136,12 @@ t.test('scraped mid-run and at the end; the final counters are the report figure
   t.equal(answer.status, 200);
   const second = await scrape(url);
   t.ok(sampleValue(second, 'stormlab_orders_accepted_total') >= 1, 'our order is counted');
-  // Function counts come from the series (as of the last closed scenario second), so the notify invocation
-  // of that order may not be in them yet: the final scrape, below, is checked against the report instead.
+  // Function counts by kind come from the series (as of the last closed scenario second); billed requests are
+  // read live, so the notify invocation that accepted our order is in them already.
+  t.ok(
+    sampleValue(second, 'stormlab_cost_requests_total') > sampleValue(first, 'stormlab_cost_requests_total'),
+    'its notify invocation is billed',
+  );
   const before = counters(first);
   for (const [key, value] of counters(second)) {
     t.ok(value >= (before.get(key) ?? 0), `${key}: never goes down`);

@@ -61,40 +61,53 @@ export class LabMetrics {
       if (!this.view) throw new Error('collect() outside a scrape');
       return this.view;
     };
+    type Fill<L extends string> = (set: (labels: Record<L, string>, value: number) => void, v: View) => void;
+    /** Refills a metric from the view at each scrape, every sample labelled with the mode now. */
+    const refill =
+      <L extends string>(
+        metric: { reset(): void },
+        put: (labels: object, value: number) => void,
+        fill: Fill<L>,
+      ) =>
+      (): void => {
+        const v = read();
+        metric.reset();
+        fill((l, value) => put({ mode: v.snapshot.mode, ...l }, value), v);
+      };
     const gauge = <L extends string>(
       name: string,
       help: string,
       labels: readonly L[],
-      fill: (set: (labels: Record<L, string>, value: number) => void, v: View) => void,
+      fill: Fill<L>,
     ): void => {
       const g: Gauge<string> = new Gauge({
         name,
         help,
         labelNames: ['mode', ...labels],
         registers,
-        collect: () => {
-          const v = read();
-          g.reset();
-          fill((l, value) => g.set({ mode: v.snapshot.mode, ...l }, value), v);
-        },
+        collect: refill(
+          { reset: () => g.reset() },
+          (l, value) => g.set(l as Record<string, string>, value),
+          fill,
+        ),
       });
     };
     const counter = <L extends string>(
       name: string,
       help: string,
       labels: readonly L[],
-      fill: (set: (labels: Record<L, string>, value: number) => void, v: View) => void,
+      fill: Fill<L>,
     ): void => {
       const c: Counter<string> = new Counter({
         name,
         help,
         labelNames: ['mode', ...labels],
         registers,
-        collect: () => {
-          const v = read();
-          c.reset();
-          fill((l, value) => c.inc({ mode: v.snapshot.mode, ...l }, value), v);
-        },
+        collect: refill(
+          { reset: () => c.reset() },
+          (l, value) => c.inc(l as Record<string, string>, value),
+          fill,
+        ),
       });
     };
     const none = [] as const;
