@@ -5,6 +5,8 @@ export default tseslint.config(
   { ignores: ['node_modules/', 'runs/', '.tap/', 'bench/results.json', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The launcher is plain JavaScript run by Node.
+  { files: ['bin/**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

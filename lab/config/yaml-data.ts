@@ -3,7 +3,11 @@
  * `!!int`...), one document, unique keys, few aliases. A tag such as `!!js/function` is refused with its line and column instead of
  * being resolved (or warned about on stderr by the yaml package). Used by the `--config` reader.
  */
-import { parseDocument, type YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type { YAMLError } from 'yaml';
+
+/** Loaded for the first `--config` file: most runs have none, and start-up counts for short runs. */
+let yaml: typeof import('yaml') | undefined;
 
 /** Aliases a document may expand: enough for any real file, far too few for a "billion laughs". */
 const MAX_ALIAS_COUNT = 100;
@@ -13,7 +17,8 @@ export type YamlDataResult = { ok: true; value: unknown } | { ok: false; problem
 export function parseYamlData(text: string): YamlDataResult {
   // resolveKnownTags: false, or the core schema would still build a Buffer, Set, Map or Date for an explicit
   // !!binary, !!set, !!omap, !!pairs or !!timestamp.
-  const doc = parseDocument(text, {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const doc = yaml.parseDocument(text, {
     schema: 'core',
     customTags: [],
     resolveKnownTags: false,

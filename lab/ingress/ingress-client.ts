@@ -2,7 +2,15 @@
  * How the built-in load posts orders: over HTTP to the ingress, the same door outside clients use, through
  * an undici Pool with a bounded number of keep-alive connections (further requests wait in the pool).
  */
-import { Pool } from 'undici';
+import { createRequire } from 'node:module';
+import type { Pool } from 'undici';
+
+/** undici, loaded by the threads engine's first client: a virtual run, which makes no call, skips its 120 ms. */
+let undici: typeof import('undici') | undefined;
+function undiciPool(): typeof Pool {
+  undici ??= createRequire(import.meta.url)('undici') as typeof import('undici');
+  return undici.Pool;
+}
 import { NOTIFY_PATH } from './ingress-server.js';
 
 export interface IngressClientOptions {
@@ -29,7 +37,7 @@ export interface IngressClient {
 export function createIngressClient(url: string, options: IngressClientOptions = {}): IngressClient {
   const origin = new URL(url).origin;
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const pool = new Pool(origin, {
+  const pool = new (undiciPool())(origin, {
     connections: options.connections ?? 64,
     pipelining: 1,
     headersTimeout: timeoutMs,

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { open } from 'node:fs/promises';
 
 export interface LogCounts {
   lines: number;
@@ -15,8 +14,19 @@ export interface LogCounts {
   courierFailed: number;
 }
 
-/** Counts the story lines in a run's log file, the way the article's log query does. */
-export async function countLogLines(file: string): Promise<LogCounts> {
+/** Bytes read at a time: the read-back of an 18-minute storm is some 60 MB. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const NEWLINE = 0x0a;
+const SERVICE = '"service":"';
+const STATUS = '"status":"';
+
+/**
+ * Counts the story lines in a run's log file, the way the article's log query does. Lines are scanned, not
+ * parsed (parsing was a tenth of a virtual run's time): a line is malformed unless it is one JSON object,
+ * `{...}`, and a story line is one whose `service` and `status` fields name a step. The writer serialises
+ * records with JSON.stringify, so a field's key and its string value appear exactly so.
+ */
+export async function countLogLines(file: string, chunkBytes = CHUNK_BYTES): Promise<LogCounts> {
   const counts: LogCounts = {
     lines: 0,
     malformed: 0,
@@ -29,22 +39,57 @@ export async function countLogLines(file: string): Promise<LogCounts> {
     courierComplete: 0,
     courierFailed: 0,
   };
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line === '') continue;
-    counts.lines++;
-    let record: { service?: unknown; status?: unknown };
-    try {
-      record = JSON.parse(line) as typeof record;
-    } catch {
-      counts.malformed++;
-      continue;
+  const handle = await open(file, 'r');
+  // One buffer, reused: fresh memory costs a page fault per 4 KiB here, more than the scan itself.
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  let kept = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, kept, buffer.length - kept, null);
+      const end = kept + bytesRead;
+      let start = 0;
+      for (let nl = buffer.indexOf(NEWLINE, 0); nl !== -1 && nl < end; nl = buffer.indexOf(NEWLINE, start)) {
+        countLine(buffer.toString('latin1', start, nl), counts);
+        start = nl + 1;
+      }
+      if (bytesRead === 0) {
+        if (start < end) countLine(buffer.toString('latin1', start, end), counts);
+        break;
+      }
+      if (start === 0 && end === buffer.length)
+        throw new Error(`a line longer than ${chunkBytes} bytes in ${file}`);
+      buffer.copyWithin(0, start, end);
+      kept = end - start;
     }
-    if (record.status === undefined) continue;
-    const key = KEYS[`${String(record.service)}:${String(record.status)}`];
-    if (key) counts[key]++;
+  } finally {
+    await handle.close();
   }
   return counts;
+}
+
+/** One line, as Latin-1: UTF-8's multi-byte sequences hold no ASCII byte, so its quotes and braces are real. */
+function countLine(text: string, counts: LogCounts): void {
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (line === '') return;
+  counts.lines++;
+  if (line.charCodeAt(0) !== 0x7b || line.charCodeAt(line.length - 1) !== 0x7d) {
+    counts.malformed++;
+    return;
+  }
+  const service = fieldValue(line, SERVICE);
+  const status = service === undefined ? undefined : fieldValue(line, STATUS);
+  if (status === undefined) return;
+  const key = KEYS[`${service}:${status}`];
+  if (key) counts[key]++;
+}
+
+/** The plain string value of `"key":"` in the line, or undefined. */
+function fieldValue(line: string, key: string): string | undefined {
+  const at = line.indexOf(key);
+  if (at === -1) return undefined;
+  const from = at + key.length;
+  const to = line.indexOf('"', from);
+  return to === -1 ? undefined : line.slice(from, to);
 }
 
 const KEYS: Record<string, keyof LogCounts> = {

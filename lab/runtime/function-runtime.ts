@@ -7,6 +7,7 @@ import { AccountConcurrency } from './account-concurrency.js';
 import { EnvironmentPool } from './environment-pool.js';
 import { gbSeconds } from './billing.js';
 import { seededUuid } from './request-id.js';
+import type { AbortControllerFactory } from './light-abort.js';
 import type {
   Executor,
   FunctionConfig,
@@ -50,9 +51,11 @@ export const SHUTDOWN_CODE = 'StormLab.RunEnded';
  * environments reused while warm and created cold, the timeout enforced by aborting the handler, and
  * billing. It knows nothing of async retries or queues: those sit in front of `invoke`.
  */
+type InvocationAbort = ReturnType<AbortControllerFactory>;
+
 export class FunctionRuntime {
   private readonly pools: Record<FunctionKey, EnvironmentPool>;
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Set<InvocationAbort>();
   private closed = false;
 
   constructor(private readonly o: FunctionRuntimeOptions) {
@@ -99,7 +102,7 @@ export class FunctionRuntime {
     const startedAt = clock.now();
     const pool = this.pools[fn];
     const { env, cold } = pool.take(startedAt);
-    const abort = new AbortController();
+    const abort = this.o.executor.abortControllers?.() ?? new AbortController();
     this.inFlight.add(abort);
     let keepEnv = true;
     try {
@@ -191,7 +194,7 @@ export class FunctionRuntime {
     fn: FunctionKey,
     payload: unknown,
     context: TaskContext,
-    abort: AbortController,
+    abort: InvocationAbort,
     options: InvokeOptions,
     timeoutMs: number,
   ): Promise<HandlerOutcome> {

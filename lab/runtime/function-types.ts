@@ -1,3 +1,4 @@
+import type { AbortControllerFactory } from './light-abort.js';
 /** The two functions of the seed architecture and what passes between the runtime and a handler. */
 export type FunctionKey = 'notify' | 'delivery';
 
@@ -55,6 +56,8 @@ export interface Executor {
     signal: AbortSignal,
     options: InvokeOptions,
   ): Promise<HandlerOutcome>;
+  /** The invocations' abort controllers, when Node's are not needed (a run in one thread). */
+  readonly abortControllers?: AbortControllerFactory;
 }
 
 export type InvocationStatus = 'ok' | 'error' | 'timeout' | 'throttled';

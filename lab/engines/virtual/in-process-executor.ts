@@ -19,6 +19,7 @@ import { notifyHandler, type NotifyPayload } from '../../../workers/notify-handl
 import type { TokenSource } from '../../runtime/piscina-executor.js';
 import type { InProcessCourier } from './in-process-courier.js';
 import type { DeliveryGuards } from '../../delivery/delivery-guards.js';
+import { LightAbortController } from '../../runtime/light-abort.js';
 
 export interface InProcessExecutorOptions {
   clock: Clock;
@@ -32,6 +33,8 @@ export interface InProcessExecutorOptions {
 }
 
 export class InProcessExecutor implements Executor {
+  // Every signal stays in this thread, with the lab's own code: Node's AbortController is not needed.
+  readonly abortControllers = (): LightAbortController => new LightAbortController();
   private readonly env: DeliveryEnvironment;
   private readonly post: InProcessCourier['post'];
   private readonly acquire: TokenSource['acquire'];

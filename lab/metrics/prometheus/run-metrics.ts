@@ -1,6 +1,6 @@
 import type { LabOptions } from '../../config/parse-options.js';
 import type { MetricsSource } from './lab-metrics.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 
 /**
  * `--metrics-port`: starts the endpoint on a run that has started (none without the option) and announces
@@ -12,6 +12,8 @@ export async function startRunMetrics(
   announce: (line: string) => void,
 ): Promise<MetricsServer | undefined> {
   if (options.metricsPort === undefined) return undefined;
+  // prom-client is loaded only for runs that serve metrics: start-up time counts for short virtual runs.
+  const { startMetricsServer } = await import('./metrics-server.js');
   const server = await startMetricsServer({ host: options.host, port: options.metricsPort, source });
   announce(`metrics listening on ${server.url}`);
   return server;

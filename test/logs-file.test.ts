@@ -1,0 +1,141 @@
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { countLogLines } from '../lab/logs/count-log-lines.js';
+import type { LogRecord } from '../lab/logs/log-record.js';
+import { LogWriter, scenarioTimestamp } from '../lab/logs/log-writer.js';
+import { LightAbortController } from '../lab/runtime/light-abort.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stormlab-logs-file-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+t.test('a flush resolves once every line written before it is in the file, in order', async (t) => {
+  const file = join(dir, 'order.jsonl');
+  const writer = new LogWriter({ file, maxBufferBytes: 1024 });
+  const flushes: Promise<void>[] = [];
+  const expected: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const line = JSON.stringify({ i, pad: 'é'.repeat(i % 97) });
+    expected.push(line);
+    writer.writeLine(line, () => ({ level: 'INFO', message: '', timestamp: '', service: 'stormlab' }));
+    if (i === 2500) flushes.push(writer.flush().then(() => readFileSync(file, 'utf8')) as never);
+  }
+  const atHalf = (await flushes[0]) as unknown as string;
+  t.ok(
+    atHalf.split('\n').length - 1 >= 2501,
+    'the first 2,501 lines were in the file when the flush resolved',
+  );
+  await writer.close();
+  t.same(readFileSync(file, 'utf8').split('\n').slice(0, -1), expected, 'every line, whole, in order');
+});
+
+t.test('read-back counts: literal file, lines cut across read chunks', async (t) => {
+  const file = join(dir, 'story.jsonl');
+  const lines = [
+    '{"level":"INFO","message":"run started","service":"stormlab"}',
+    '{"level":"INFO","service":"notify-handler","status":"START"}',
+    '{"level":"INFO","service":"notify-handler","cold_start":true,"status":"COMPLETE"}',
+    '{"level":"INFO","message":"ünïcödé ✓","service":"delivery-handler","status":"START"}',
+    '{"level":"WARN","message":"courier answered 429","service":"delivery-handler"}',
+    '{"level":"ERROR","service":"delivery-handler","status":"FAILED","error_code":"x"}',
+    '{"level":"INFO","service":"delivery-handler","status":"COMPLETE"}\r',
+    '',
+    '{"level":"INFO","service":"slow-api","status":"START","request_id":"a"}',
+    '{"level":"WARN","service":"slow-api","status":"FAILED","http_status":429}',
+    '{"level":"INFO","service":"slow-api","status":"COMPLETE","http_status":200}',
+    'not json at all',
+    '{"service":"slow-api","status":"START"',
+    '{"level":"INFO","service":"slow-api","status":"SOMETHING"}',
+  ];
+  writeFileSync(file, lines.join('\n'));
+  const expected = {
+    lines: 13,
+    malformed: 2,
+    notifyStart: 1,
+    notifyComplete: 1,
+    deliveryStart: 1,
+    deliveryComplete: 1,
+    deliveryFailed: 1,
+    courierStart: 1,
+    courierComplete: 1,
+    courierFailed: 1,
+  };
+  t.same(await countLogLines(file), expected, 'one chunk');
+  t.same(await countLogLines(file, 160), expected, '160-byte chunks: most lines straddle two reads');
+  await t.rejects(countLogLines(file, 64), /a line longer than 64 bytes/, 'a line longer than a chunk');
+});
+
+t.test('read-back counts agree with JSON.parse on a written file', async (t) => {
+  const file = join(dir, 'parsed.jsonl');
+  const writer = new LogWriter({ file, maxBufferBytes: 4096 });
+  const services = ['notify-handler', 'delivery-handler', 'slow-api', 'stormlab'];
+  const statuses: LogRecord['status'][] = ['START', 'COMPLETE', 'FAILED', undefined];
+  for (let i = 0; i < 20_000; i++) {
+    const status = statuses[(i >> 2) % 4];
+    writer.write({
+      level: 'INFO',
+      // Quotes and field names inside a message must not fool the scan.
+      message: i % 5 === 0 ? 'said "service":"slow-api" and "status":"START"' : `line ${i}`,
+      timestamp: scenarioTimestamp(0, i),
+      service: services[i % 4] as LogRecord['service'],
+      ...(status ? { status } : {}),
+    });
+  }
+  await writer.close();
+  const byParse: Record<string, number> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const r = JSON.parse(line) as { service: string; status?: string };
+    if (r.status) byParse[`${r.service}:${r.status}`] = (byParse[`${r.service}:${r.status}`] ?? 0) + 1;
+  }
+  const counts = await countLogLines(file, 8192);
+  t.equal(counts.lines, 20_000);
+  t.equal(counts.notifyStart, byParse['notify-handler:START']);
+  t.equal(counts.notifyComplete, byParse['notify-handler:COMPLETE']);
+  t.equal(counts.deliveryFailed, byParse['delivery-handler:FAILED']);
+  t.equal(counts.courierStart, byParse['slow-api:START']);
+  t.equal(counts.courierComplete, byParse['slow-api:COMPLETE']);
+});
+
+t.test('scenario timestamps are what Date prints', async (t) => {
+  const start = Date.UTC(2026, 10, 30, 23, 59, 58, 997);
+  const offsets = [0, 0.4, 1, 2, 2.9, 3, 1000, 1002.5, 86_400_000, 3 * 86_400_000 + 7];
+  for (const at of offsets)
+    t.equal(scenarioTimestamp(start, at), new Date(start + at).toISOString(), `+${at} ms`);
+  t.equal(scenarioTimestamp(start, 1003), '2026-12-01T00:00:00.000Z', 'a day, month and second roll over');
+  t.equal(scenarioTimestamp(Date.UTC(10000, 0, 1), 5), '+010000-01-01T00:00:00.005Z', 'beyond year 9999');
+  t.equal(scenarioTimestamp(start, 0), '2026-11-30T23:59:58.997Z', 'back in a second formatted before');
+});
+
+t.test('the light abort controller behaves as AbortController for what the lab uses', async (t) => {
+  const script = (controller: { signal: AbortSignal; abort(reason?: unknown): void }): string[] => {
+    const heard: string[] = [];
+    const signal = controller.signal;
+    const a = (): void => void heard.push(`a ${String(signal.reason)}`);
+    const b = { handleEvent: () => void heard.push('b') };
+    const c = (): void => void heard.push('c');
+    signal.addEventListener('abort', a, { once: true });
+    signal.addEventListener('abort', b);
+    signal.addEventListener('abort', a);
+    signal.addEventListener('abort', c);
+    signal.removeEventListener('abort', c);
+    heard.push(`aborted ${signal.aborted}`);
+    controller.abort('why');
+    controller.abort('again');
+    heard.push(`aborted ${signal.aborted} ${String(signal.reason)}`);
+    signal.addEventListener('abort', c);
+    try {
+      signal.throwIfAborted();
+    } catch (err) {
+      heard.push(`threw ${String(err)}`);
+    }
+    return heard;
+  };
+  const expected = ['aborted false', 'a why', 'b', 'aborted true why', 'threw why'];
+  t.same(script(new AbortController()), expected, "Node's");
+  t.same(script(new LightAbortController()), expected, 'the light one');
+  const light = new LightAbortController();
+  light.abort();
+  t.equal((light.signal.reason as DOMException).name, 'AbortError', 'default reason as Node gives');
+});
