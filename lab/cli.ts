@@ -59,6 +59,13 @@ async function main(argv: string[]): Promise<number> {
     }
     return runWithoutDashboard(options, grid);
   }
+  if (options.cluster) {
+    // The dashboard's session does not join a cluster yet (issue 14): refuse rather than run alone.
+    process.stderr.write(
+      'stormlab: option --cluster: given with the dashboard; allowed: with --headless (the dashboard does not join a cluster yet)\n',
+    );
+    return 2;
+  }
   return runWithDashboard(options);
 }
 

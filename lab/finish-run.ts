@@ -10,7 +10,8 @@ export const STOP_GRACE_REAL_MS = 1500;
 /** Stops the run, reads its log file back, writes the report. Returns the report. */
 export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): Promise<RunReport> {
   await run.stop(graceRealMs);
-  const report = withFaults(run, buildReport(run, await readBack(run), endedBy));
+  const extras = await run.shared.reportExtras?.().catch(() => undefined);
+  const report: RunReport = { ...withFaults(run, buildReport(run, await readBack(run), endedBy)), ...extras };
   report.thresholds = evaluateThresholds(report, run.options.thresholds);
   writeReportFile(run.files.report, report);
   return report;

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { LabOptions } from './config/parse-options.js';
 import type { LabRun } from './run/lab-run.js';
 import { createRun } from './run/create-run.js';
+import type { ClusterRun } from './cluster/cluster-run.js';
 import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
@@ -48,7 +49,11 @@ export async function runHeadless(
   signal?: AbortSignal,
   fileSuffix = '',
 ): Promise<HeadlessResult> {
-  const lab = createRun(options, { fileSuffix });
+  // Loaded only for a cluster: BullMQ, bottleneck and ioredis would slow every other start of the command.
+  const cluster: ClusterRun | undefined = options.cluster
+    ? await (await import('./cluster/cluster-run.js')).ClusterRun.start(options, { fileSuffix })
+    : undefined;
+  const lab = cluster?.run ?? createRun(options, { fileSuffix });
   const onAbort = (): void => lab.load?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   let metrics: MetricsServer | undefined;
@@ -88,6 +93,7 @@ export async function runHeadless(
       ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
     );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
+    if (cluster) io.stdout.write(clusterLine(report) + '\n');
     const verdicts = thresholdSummary(report.thresholds);
     if (verdicts) io.stdout.write(verdicts + '\n');
     if (options.engine === 'threads' && report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
@@ -108,5 +114,19 @@ export async function runHeadless(
   } finally {
     await metrics?.close();
     signal?.removeEventListener('abort', onAbort);
+    await cluster?.leave();
   }
+}
+
+/** The cluster's totals as this node last read them (the report's `cluster` field). */
+function clusterLine(report: HeadlessResult['report']): string {
+  const c = (
+    report as { cluster?: { node: string; orders?: Record<string, number>; peakConcurrency?: number } }
+  ).cluster;
+  const o = c?.orders;
+  if (!o) return 'cluster: totals unavailable (Redis could not be read at the end)';
+  return (
+    `cluster (as node ${c.node} ends): accepted ${o.accepted} delivered ${o.delivered} lost ${o.lost} ` +
+    `dlq ${o.deadLettered} in flight ${o.inFlight} duplicates ${o.duplicates} peak concurrency ${c.peakConcurrency}`
+  );
 }

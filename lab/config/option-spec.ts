@@ -3,6 +3,7 @@
  * `--config` file loader, the validator and `--help` all read this one table.
  */
 import { FAULT_FORM } from '../faults/fault-spec.js';
+import { REDIS_URL_ALLOWED } from '../cluster/redis-url.js';
 
 export type OptionKind =
   | 'number'
@@ -13,6 +14,7 @@ export type OptionKind =
   | 'latency-range'
   | 'url'
   | 'fault'
+  | 'redis-url'
   /** A whole number within min..max, or one of `values` (--queue-concurrency: 10, aimd or gradient). */
   | 'integer-or-word';
 export type Scope = 'lab' | 'courier';
@@ -649,6 +651,18 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'real seconds the metrics endpoint stays up after the run, until one scrape has read the final figures',
   },
   {
+    name: 'cluster',
+    kind: 'redis-url',
+    scopes: LAB,
+    describe: 'join a cluster of labs that act as one account, through this Redis (with --node)',
+  },
+  {
+    name: 'node',
+    kind: 'string',
+    scopes: LAB,
+    describe: "this process's name in the cluster (with --cluster)",
+  },
+  {
     name: 'fps',
     kind: 'number',
     default: 4,
@@ -674,6 +688,8 @@ export function allowedText(spec: OptionSpec): string {
       return 'an http:// or https:// URL';
     case 'fault':
       return FAULT_FORM;
+    case 'redis-url':
+      return REDIS_URL_ALLOWED;
     case 'latency-range':
       return `MIN-MAX in milliseconds, whole numbers, ${spec.min} <= MIN <= MAX <= ${spec.max}`;
     case 'integer-or-word':

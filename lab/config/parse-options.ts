@@ -18,6 +18,8 @@ import { parseYamlData } from './yaml-data.js';
 import { parseFaultEntry, parseFaultText, type FaultSpec } from '../faults/fault-spec.js';
 import { PRESET_OPTIONS } from '../load/presets.js';
 import { parseConfigList } from '../compare-configs.js';
+import { clusterOptionsFrom, type ClusterOptions } from '../cluster/cluster-options.js';
+import { parseRedisUrl } from '../cluster/redis-url.js';
 import type { EngineKind } from '../run/engine.js';
 import type { Threshold } from '../thresholds/parse-threshold.js';
 
@@ -122,6 +124,8 @@ export interface LabOptions extends CommonOptions {
   metricsPort: number | undefined;
   /** Real seconds the metrics endpoint waits after the run for one scrape of the final figures. */
   metricsLingerS: number;
+  /** Set with --cluster and --node: this process is one node of a cluster that acts as one account. */
+  cluster: ClusterOptions | undefined;
 }
 
 /** A value as typed on the command line or found in a config file (a fault may be a mapping in a file). */
@@ -287,6 +291,10 @@ export function validateValue(
     }
     case 'fault':
       return typeof value === 'string' ? parseFaultText(value, source) : parseFaultEntry(value, source);
+    case 'redis-url': {
+      const address = typeof value === 'string' ? parseRedisUrl(value) : undefined;
+      return address ? address.url : fail();
+    }
     case 'latency-range': {
       const m = typeof value === 'string' ? /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value) : null;
       if (!m) return fail();
@@ -502,7 +510,14 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     abortOnFail: v.get('abort-on-fail') as boolean,
     metricsPort: v.get('metrics-port') as number | undefined,
     metricsLingerS: v.get('metrics-linger-s') as number,
+    cluster: clusterOptionsFrom(v.get('cluster') as string | undefined, v.get('node') as string | undefined),
   };
+  if (options.cluster && (options.command !== 'run' || options.engine !== 'threads')) {
+    const what = options.command === 'run' ? `--engine ${options.engine}` : `the ${options.command} command`;
+    throw new ConfigError(
+      `option --cluster: got it with ${what}; allowed: a run on the threads engine (a cluster shares real time)`,
+    );
+  }
   if (options.abortOnFail && options.thresholds.length === 0) {
     throw new ConfigError(
       'option --abort-on-fail: got true with no --threshold; allowed: together with at least one --threshold',

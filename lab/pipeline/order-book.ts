@@ -2,6 +2,8 @@
  * Where every accepted order stands. The identity accepted = delivered + lost + deadLettered + inFlight holds
  * by construction: an order enters in flight and leaves it exactly once.
  */
+import type { OrderEvent } from './shared-parts.js';
+
 export type OrderOutcome = 'delivered' | 'lost' | 'deadLettered';
 
 export class OrderBook {
@@ -17,8 +19,14 @@ export class OrderBook {
   /** Every delivered order's correlation id: checked against the courier's own record of its 200s. */
   readonly deliveredIds = new Set<string>();
   private lastDeliveredAt = -1;
+  /**
+   * Told of every accept and settle before the book applies it (the shared ledger of --cluster). Returning
+   * false for a settle leaves this book alone: the order is another node's, settled in the shared ledger.
+   */
+  onEvent: ((event: OrderEvent) => boolean | void) | undefined;
 
   accept(id: string): void {
+    this.onEvent?.({ kind: 'accept', id });
     if (this.open.has(id)) throw new Error(`order ${id} accepted twice`);
     this.open.add(id);
     this.accepted++;
@@ -26,6 +34,7 @@ export class OrderBook {
 
   /** Settles an order in flight; false if it was not in flight (already settled or unknown). */
   settle(id: string, outcome: OrderOutcome, now: number): boolean {
+    if (this.onEvent?.({ kind: 'settle', id, outcome, now }) === false) return false;
     if (!this.open.delete(id)) {
       this.duplicates++;
       return false;

@@ -18,6 +18,7 @@ import type { AdaptiveLimitName } from '../config/option-spec.js';
 import type { NotifyResult } from '../../workers/notify-handler.js';
 import { correlationIdOf, EventBus, type BusEvent } from './event-bus.js';
 import { OrderBook } from './order-book.js';
+import type { SharedParts } from './shared-parts.js';
 
 export interface PipelineOptions {
   clock: Clock;
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   guards?: DeliveryGuards;
   /** Called on each mode change (the lab logs it). */
   onModeChange?: (change: ModeChange) => void;
+  /** Parts shared with other lab processes (--cluster); absent for a lone lab. */
+  shared?: SharedParts;
 }
 
 export interface ModeChange {
@@ -103,7 +106,9 @@ export class Pipeline {
       stats: this.stats,
       logs: o.logs,
       startedAtMs: o.startedAtMs,
+      sharedConcurrency: o.shared?.concurrency,
     });
+    this.orders.onEvent = o.shared?.onOrder;
     this.asyncInvoker = new AsyncInvoker({
       clock,
       runtime: this.runtime,
@@ -212,6 +217,7 @@ export class Pipeline {
 
   /** Anything still to settle: orders in flight, or messages in the queue. */
   get busy(): boolean {
+    if (this.o.shared?.busy) return this.o.shared.busy();
     return this.orders.inFlight > 0 || this.queue.size > 0;
   }
 
@@ -227,17 +233,24 @@ export class Pipeline {
     this.routed[mode]++;
     if (mode === 'none') {
       this.asyncInvoker.invoke(event, { correlationId: correlationIdOf(event) });
+    } else if (this.o.shared?.queue) {
+      this.o.shared.queue.send(event, mode);
     } else {
       this.queue.send(event, this.clock.now(), mode);
     }
   }
 
-  private async invokeFromQueue(message: SqsMessage<BusEvent>): Promise<'ok' | 'failed' | 'throttled'> {
-    const correlationId = correlationIdOf(message.body);
-    const options: InvokeOptions = { correlationId, throttle: message.tag === 'throttle' };
+  private invokeFromQueue(message: SqsMessage<BusEvent>): Promise<'ok' | 'failed' | 'throttled'> {
+    return this.deliverFromQueue(message.body, message.tag === 'throttle');
+  }
+
+  /** One delivery invocation for a queued event (the local poller's or a shared queue's consumer). */
+  async deliverFromQueue(body: BusEvent, throttle: boolean): Promise<'ok' | 'failed' | 'throttled'> {
+    const correlationId = correlationIdOf(body);
+    const options: InvokeOptions = { correlationId, throttle };
     const startedAt = this.clock.now();
     const inFlight = this.poller.inFlight;
-    const result = await this.runtime.invoke('delivery', message.body, options);
+    const result = await this.runtime.invoke('delivery', body, options);
     if (this.stopped) return 'failed';
     this.limits.onDelivery({
       startedAt,

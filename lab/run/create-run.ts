@@ -1,7 +1,7 @@
 import type { LabOptions } from '../config/parse-options.js';
 import { ThreadsEngine, type ThreadsEngineOptions } from '../engines/threads/threads-engine.js';
 import { VirtualEngine, type VirtualEngineOptions } from '../engines/virtual/virtual-engine.js';
-import { LabRun } from './lab-run.js';
+import { LabRun, type RunShared } from './lab-run.js';
 
 export interface RunSetup {
   /** Appended to the default file names (a restarted dashboard run keeps the first run's files). */
@@ -10,6 +10,8 @@ export interface RunSetup {
   watched?: boolean;
   threads?: ThreadsEngineOptions;
   virtual?: VirtualEngineOptions;
+  /** Parts shared with a cluster (--cluster, threads engine). */
+  shared?: RunShared;
 }
 
 /** A run on the engine the options name. */
@@ -24,5 +26,6 @@ export function createRun(options: LabOptions, setup: RunSetup = {}): LabRun {
           })
         : new ThreadsEngine(opts, parts, { forwardCourierLogs: setup.watched ?? false, ...setup.threads }),
     setup.fileSuffix,
+    setup.shared,
   );
 }

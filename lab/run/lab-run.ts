@@ -21,6 +21,8 @@ import { HostMonitor } from '../metrics/host-monitor.js';
 import type { LabSnapshot, SeriesRow } from '../lab-view.js';
 import type { CourierCounts, Engine, EngineKind } from './engine.js';
 import { defaultFiles, type RunFiles } from './run-files.js';
+import type { SharedParts } from '../pipeline/shared-parts.js';
+import type { TokenSource } from '../runtime/piscina-executor.js';
 import { buildSample, buildSnapshot } from './read-model.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
 import { faultsOfRun } from '../faults/run-faults.js';
@@ -35,6 +37,17 @@ export interface RunEvents {
   sample: [SeriesRow];
   /** The run stopped (its report may still be being written). */
   ended: [];
+  /** The pipeline's mode changed (a key, or a cluster's control channel). */
+  mode: [ModeChange];
+}
+
+/** What a cluster node shares with the run (--cluster); see lab/cluster/cluster-run.ts. */
+export interface RunShared {
+  parts?: SharedParts;
+  /** The client throttle shared by the cluster, in place of the local bucket's grants. */
+  throttle?: TokenSource;
+  /** More report fields, read when the report is built (the cluster's totals). */
+  reportExtras?: () => Promise<Record<string, unknown>>;
 }
 
 /** Builds an engine for a run: the engine makes its clock first, then its parts from the run's. */
@@ -51,6 +64,8 @@ export interface EngineParts {
   startedAt: Date;
   /** The client-side throttle, on the engine's clock (made once, on first call). */
   throttle: (clock: Clock) => ClientThrottle;
+  /** Set with --cluster: the cluster's throttle, which the engine's delivery calls draw on instead. */
+  sharedThrottle?: TokenSource;
 }
 
 export class LabRun extends EventEmitter<RunEvents> {
@@ -77,8 +92,11 @@ export class LabRun extends EventEmitter<RunEvents> {
   private outagesAtSample = 0;
   private clientPeakAdmitted = 0;
 
-  constructor(options: LabOptions, makeEngine: EngineFactory, fileSuffix = '') {
+  readonly shared: RunShared;
+
+  constructor(options: LabOptions, makeEngine: EngineFactory, fileSuffix = '', shared: RunShared = {}) {
     super();
+    this.shared = shared;
     this.options = options;
     this.scenario = resolveScenario(options.scenario);
     this.files = defaultFiles(options, this.startedAt, fileSuffix);
@@ -92,6 +110,7 @@ export class LabRun extends EventEmitter<RunEvents> {
       files: this.files,
       startedAt: this.startedAt,
       throttle: (clock) => (throttle ??= this.makeThrottle(clock)),
+      sharedThrottle: shared.throttle,
     });
     this.throttle = throttle ?? this.makeThrottle(this.engine.clock);
     this.pipeline = new Pipeline({
@@ -102,7 +121,11 @@ export class LabRun extends EventEmitter<RunEvents> {
       guards: this.engine.makeGuards?.(guardOptionsOf(options)),
       logs: this.logs,
       startedAtMs: this.startedAt.getTime(),
-      onModeChange: (change: ModeChange) => this.event('INFO', `mode switched to ${change.mode}`),
+      onModeChange: (change: ModeChange) => {
+        this.event('INFO', `mode switched to ${change.mode}`);
+        this.emit('mode', change);
+      },
+      shared: shared.parts,
     });
     this.engine.bindGuards(() => this.pipeline.guards);
     if (!this.scenario.external) {

@@ -4,6 +4,7 @@ import type { LogRecord } from '../logs/log-record.js';
 import { scenarioTimestamp } from '../logs/log-writer.js';
 import type { FunctionStatsMap } from '../metrics/function-stats.js';
 import { AccountConcurrency } from './account-concurrency.js';
+import type { SharedConcurrency } from '../pipeline/shared-parts.js';
 import { EnvironmentPool } from './environment-pool.js';
 import { gbSeconds } from './billing.js';
 import { seededUuid } from './request-id.js';
@@ -39,6 +40,8 @@ export interface FunctionRuntimeOptions {
   logs?: LogSink;
   /** Wall-clock ms of scenario time 0, for log timestamps. */
   startedAtMs?: number;
+  /** The account's concurrency shared with other lab processes (--cluster), checked after the local one. */
+  sharedConcurrency?: SharedConcurrency;
 }
 
 /** Error codes the runtime itself gives (handlers give their own). */
@@ -88,7 +91,13 @@ export class FunctionRuntime {
         coldStart: false,
       };
     }
-    if (!concurrency.tryAcquire(fn)) {
+    const shared = this.o.sharedConcurrency;
+    let admitted = concurrency.tryAcquire(fn);
+    if (admitted && shared && !(await shared.tryAcquire(fn).catch(() => false))) {
+      concurrency.release(fn);
+      admitted = false;
+    }
+    if (!admitted) {
       fnStats.throttles++;
       return {
         status: 'throttled',
@@ -177,6 +186,8 @@ export class FunctionRuntime {
       if (keepEnv) pool.give(env, clock.now());
       else pool.discard(env);
       concurrency.release(fn);
+      // A release that cannot reach Redis is taken back with the node's lease if the node dies.
+      if (shared) void shared.release(fn).catch(() => undefined);
     }
   }
 

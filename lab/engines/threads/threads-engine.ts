@@ -94,7 +94,7 @@ export class ThreadsEngine implements Engine {
         attemptTimeoutMs: options.attemptTimeoutMs,
       },
       maxInFlight: options.concurrencyLimit,
-      throttle: parts.throttle(this.clock),
+      throttle: parts.sharedThrottle ?? parts.throttle(this.clock),
       workerFile: engineOptions.functionWorkerFile,
     });
   }

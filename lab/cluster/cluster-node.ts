@@ -1,0 +1,126 @@
+import type { Redis } from 'ioredis';
+import type { LabOptions } from '../config/parse-options.js';
+import { ClusterConcurrency } from './cluster-concurrency.js';
+import { ClusterKeys } from './cluster-keys.js';
+import { ClusterLedger } from './cluster-ledger.js';
+import type { ClusterOptions } from './cluster-options.js';
+import { ClusterQueue, type ClusterQueueOptions } from './cluster-queue.js';
+import { clusterSettingsOf } from './cluster-settings.js';
+import { ClusterThrottle } from './cluster-throttle.js';
+import { ControlChannel } from './control-channel.js';
+import { NodeMembership } from './node-membership.js';
+import { connectRedis } from './redis-connect.js';
+
+export interface JoinOptions {
+  /** Key prefix of the cluster. @default 'stormlab' */
+  prefix?: string;
+  /** Real ms of the heartbeat lease. */
+  leaseMs?: number;
+}
+
+/**
+ * This process as one node of a cluster: joined (or refused, exit 2, with nothing left open), with the
+ * shared parts ready to use. Work that could not reach Redis is counted by cause in `unsynced`, never
+ * dropped silently.
+ */
+export class ClusterNode {
+  /** Ledger writes and shared calls that failed (Redis away), by what they were. */
+  readonly unsynced: Record<string, number> = {};
+  readonly concurrency: ClusterConcurrency;
+  readonly ledger: ClusterLedger;
+  readonly control: ControlChannel;
+  private throttle: ClusterThrottle | undefined;
+  private queues: ClusterQueue<unknown>[] = [];
+
+  private constructor(
+    readonly options: LabOptions,
+    readonly cluster: ClusterOptions,
+    readonly keys: ClusterKeys,
+    readonly redis: Redis,
+    private readonly subscriber: Redis,
+    readonly membership: NodeMembership,
+  ) {
+    this.concurrency = new ClusterConcurrency({
+      redis,
+      keys,
+      node: cluster.node,
+      limit: options.concurrencyLimit,
+    });
+    this.ledger = new ClusterLedger({ redis, keys });
+    this.control = new ControlChannel({ redis, subscriber, keys, node: cluster.node });
+  }
+
+  static async join(options: LabOptions, join: JoinOptions = {}): Promise<ClusterNode> {
+    const cluster = options.cluster!;
+    const keys = new ClusterKeys(join.prefix);
+    const redis = await connectRedis(cluster.redis);
+    let subscriber: Redis | undefined;
+    try {
+      const membership = new NodeMembership({
+        redis,
+        keys,
+        node: cluster.node,
+        settings: clusterSettingsOf(options),
+        leaseMs: join.leaseMs,
+      });
+      await membership.join();
+      subscriber = await connectRedis(cluster.redis);
+      return new ClusterNode(options, cluster, keys, redis, subscriber, membership);
+    } catch (err) {
+      redis.disconnect();
+      subscriber?.disconnect();
+      throw err;
+    }
+  }
+
+  get name(): string {
+    return this.cluster.node;
+  }
+
+  /** Counts a shared operation that failed, by its kind. */
+  lost(kind: string): void {
+    this.unsynced[kind] = (this.unsynced[kind] ?? 0) + 1;
+  }
+
+  /** The cluster's throttle (bottleneck on Redis), made once. */
+  sharedThrottle(): ClusterThrottle {
+    this.throttle ??= new ClusterThrottle({
+      redis: this.cluster.redis,
+      id: this.keys.throttleId,
+      rate: this.options.throttleRate,
+      burst: this.options.throttleBurst,
+      speed: this.options.speed,
+      clear: this.membership.joined === 'new',
+    });
+    return this.throttle;
+  }
+
+  /** The cluster's queue (BullMQ) with this node's consumer. */
+  sharedQueue<T>(
+    handlers: Pick<ClusterQueueOptions<T>, 'handler' | 'onDeadLetter' | 'onExpired'>,
+  ): ClusterQueue<T> {
+    const o = this.options;
+    const queue = new ClusterQueue<T>({
+      redis: this.cluster.redis,
+      prefix: this.keys.bullPrefix,
+      speed: o.speed,
+      maxConcurrency: o.queueConcurrency,
+      visibilityTimeoutS: o.visibilityTimeoutS,
+      maxReceiveCount: o.maxReceiveCount,
+      retentionS: o.retentionS,
+      ...handlers,
+    });
+    this.queues.push(queue as ClusterQueue<unknown>);
+    return queue;
+  }
+
+  /** Closes the shared parts and gives the node's name back. */
+  async leave(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close().catch(() => undefined)));
+    await this.throttle?.stop().catch(() => undefined);
+    await this.control.stop().catch(() => undefined);
+    await this.membership.leave().catch(() => undefined);
+    this.subscriber.disconnect();
+    this.redis.disconnect();
+  }
+}

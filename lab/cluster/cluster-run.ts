@@ -1,0 +1,237 @@
+import { ConfigError } from '../config/config-error.js';
+import type { LabOptions } from '../config/parse-options.js';
+import type { BusEvent } from '../pipeline/event-bus.js';
+import { correlationIdOf } from '../pipeline/event-bus.js';
+import type { OrderEvent, SharedParts } from '../pipeline/shared-parts.js';
+import { createRun, type RunSetup } from '../run/create-run.js';
+import type { LabRun } from '../run/lab-run.js';
+import type { ClusterOrderTotals } from './cluster-ledger.js';
+import { ClusterNode, type JoinOptions } from './cluster-node.js';
+import type { ClusterQueue } from './cluster-queue.js';
+import type { ControlChange, ControlMessage } from './control-channel.js';
+
+/** Real ms between reads of the cluster's totals (drain's "still busy" and the progress line). */
+const REFRESH_MS = 100;
+
+interface Queued {
+  event: BusEvent;
+  mode: 'queue' | 'throttle';
+}
+
+/**
+ * A run that is one node of a cluster (threads engine): joins first (a refusal is a ConfigError, exit 2,
+ * before anything starts), then builds the run with the cluster's shared concurrency, queue, throttle and
+ * ledger, and keeps its mode, load, queue concurrency and throttle rate in step with the other nodes.
+ */
+export class ClusterRun {
+  /** The cluster's totals as last read (every REFRESH_MS real ms). */
+  totals: ClusterOrderTotals | undefined;
+  queueCounts = { visible: 0, inFlight: 0, delayed: 0, deadLettered: 0 };
+  /** Changes received from other nodes, applied here. */
+  applied = 0;
+  /** Nodes whose load was still running at the last read. */
+  loadsRunning = 0;
+  private lastRefreshStart = 0;
+  private loadEndedAt = Number.POSITIVE_INFINITY;
+  private refresher: NodeJS.Timeout | undefined;
+  private applyingRemote = false;
+
+  private constructor(
+    readonly node: ClusterNode,
+    readonly run: LabRun,
+    private readonly queue: ClusterQueue<Queued>,
+  ) {}
+
+  static async start(options: LabOptions, setup: RunSetup = {}, join: JoinOptions = {}): Promise<ClusterRun> {
+    if (options.engine !== 'threads' || options.command !== 'run') {
+      throw new ConfigError(
+        `option --cluster: got it with ${options.command === 'run' ? `--engine ${options.engine}` : options.command}; allowed: a run on the threads engine (a cluster shares real time)`,
+      );
+    }
+    const node = await ClusterNode.join(options, join);
+    try {
+      // Filled in below: the queue's consumer and the drain check need the run, which needs them first.
+      const ref: { run?: LabRun; self?: ClusterRun } = {};
+      const queue = node.sharedQueue<Queued>({
+        handler: async (message) => {
+          const run = ref.run;
+          if (!run) return 'retry';
+          const result = await run.pipeline.deliverFromQueue(
+            message.body.event,
+            message.body.mode === 'throttle',
+          );
+          return result === 'ok' ? 'done' : 'retry';
+        },
+        onDeadLetter: (m) =>
+          ref.run?.pipeline.orders.settle(correlationIdOf(m.body.event), 'deadLettered', ref.run.clock.now()),
+        onExpired: (m) =>
+          ref.run?.pipeline.orders.settle(correlationIdOf(m.body.event), 'lost', ref.run.clock.now()),
+      });
+      // Orders this node accepted: a settle of any other (a message another node queued) is the shared
+      // ledger's alone, so this node's book counts neither a settle nor a duplicate for it.
+      const acceptedHere = new Set<string>();
+      const parts: SharedParts = {
+        concurrency: node.concurrency,
+        queue: {
+          send: (event, mode) => {
+            queue
+              .send(correlationIdOf(event), { event, mode: mode === 'throttle' ? 'throttle' : 'queue' })
+              .catch(() => node.lost('queue-send'));
+          },
+        },
+        onOrder: (e) => {
+          mirror(node, e);
+          if (e.kind === 'accept') acceptedHere.add(e.id);
+          else if (!acceptedHere.has(e.id)) return false;
+        },
+        busy: () => ref.self?.busy ?? true,
+      };
+      const throttle = node.sharedThrottle();
+      await Promise.all([queue.ready(), throttle.ready()]);
+      const run = createRun(options, {
+        ...setup,
+        shared: { parts, throttle, reportExtras: () => ref.self!.reportFields() },
+      });
+      ref.run = run;
+      const self = new ClusterRun(node, run, queue);
+      ref.self = self;
+      await self.listen();
+      return self;
+    } catch (err) {
+      await node.leave();
+      throw err;
+    }
+  }
+
+  /**
+   * True while the cluster has work: a node's load still running, orders in flight, or messages queued, as
+   * read by a refresh that began after this node's load ended (an older read could predate the last orders).
+   */
+  get busy(): boolean {
+    if (!this.totals || this.loadsRunning > 0 || this.lastRefreshStart <= this.loadEndedAt) return true;
+    const q = this.queueCounts;
+    return this.totals.inFlight > 0 || q.visible + q.inFlight + q.delayed > 0;
+  }
+
+  /** Publishes a change made on this node (a key in the dashboard) to every node, this one included. */
+  async publish(change: ControlChange): Promise<void> {
+    await this.node.control.publish(change);
+  }
+
+  private async listen(): Promise<void> {
+    const { control, membership } = this.node;
+    control.on('change', (m) => this.apply(m));
+    // Start from the cluster's current controls (a node that joins mid-run).
+    for (const m of await control.start()) this.apply(m, true);
+    this.run.on('mode', (change) => {
+      membership.updateSetting('mode', change.mode);
+      if (!this.applyingRemote)
+        void control.publish({ kind: 'mode', value: change.mode }).catch(() => this.node.lost('control'));
+    });
+    const { redis, keys, name } = this.node;
+    if (this.run.load) {
+      await redis.sadd(keys.loadsRunning, name);
+      void this.run.load.done.then(async () => {
+        await redis.srem(keys.loadsRunning, name).catch(() => this.node.lost('load-done'));
+        this.loadEndedAt = performance.now();
+      });
+    } else {
+      this.loadEndedAt = 0;
+    }
+    this.refresher = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.refresher.unref();
+    await this.refresh();
+  }
+
+  private apply(message: ControlMessage, initial = false): void {
+    if (message.from === this.node.name && !initial) return;
+    const { change } = message;
+    this.applyingRemote = true;
+    try {
+      this.applied++;
+      switch (change.kind) {
+        case 'mode':
+          this.run.setMode(change.value);
+          break;
+        case 'load':
+          this.run.load?.setFactor(change.value);
+          break;
+        case 'paused':
+          this.run.load?.setPaused(change.value);
+          break;
+        case 'queue-concurrency':
+          void this.queue.setMaxConcurrency(change.value).catch(() => this.node.lost('control'));
+          break;
+        case 'throttle-rate':
+          void this.node
+            .sharedThrottle()
+            .setRate(change.value)
+            .catch(() => this.node.lost('control'));
+          break;
+      }
+    } finally {
+      this.applyingRemote = false;
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const started = performance.now();
+    try {
+      [this.totals, this.queueCounts, this.loadsRunning] = await Promise.all([
+        this.node.ledger.totals(),
+        this.queue.counts(),
+        this.node.redis.scard(this.node.keys.loadsRunning),
+      ]);
+      this.lastRefreshStart = started;
+    } catch {
+      this.node.lost('refresh');
+    }
+  }
+
+  /** The report's `cluster` field: this node, the cluster's orders and peak, and what could not be shared. */
+  async reportFields(): Promise<Record<string, unknown>> {
+    // The courier's own record of its 200s (built-in courier), added to the cluster's: the independent
+    // check that every order the ledger calls delivered had one. An outside courier keeps no such record.
+    const ids = this.run.engine.deliveredIds();
+    if (ids && ids.size > 0) {
+      await this.node.redis
+        .sadd(this.node.keys.courierDelivered, ...ids)
+        .catch(() => this.node.lost('courier-ids'));
+    }
+    await this.refresh();
+    const concurrency = await this.node.concurrency.cluster().catch(() => undefined);
+    // With an outside courier no node has the courier's record: the check has nothing to compare with.
+    const orders =
+      this.totals && !ids
+        ? { ...this.totals, courierDeliveredIds: null, deliveredWithoutCourier: null }
+        : this.totals;
+    return {
+      cluster: {
+        node: this.node.name,
+        redis: this.node.cluster.redis.url,
+        joined: this.node.membership.joined,
+        orders,
+        queue: this.queueCounts,
+        peakConcurrency: concurrency?.peak,
+        concurrencyReclaimed: concurrency?.reclaimed,
+        controlsApplied: this.applied,
+        unsynced: this.node.unsynced,
+        rejoins: this.node.membership.rejoins,
+        heartbeatFailures: this.node.membership.heartbeatFailures,
+      },
+    };
+  }
+
+  async leave(): Promise<void> {
+    if (this.refresher) clearInterval(this.refresher);
+    // A run stopped before its load ended (a signal) must not hold the others' drain.
+    await this.node.redis.srem(this.node.keys.loadsRunning, this.node.name).catch(() => undefined);
+    await this.node.leave();
+  }
+}
+
+/** Keeps the shared ledger; a write that cannot reach Redis is counted by kind, never dropped silently. */
+function mirror(node: ClusterNode, e: OrderEvent): void {
+  const done = e.kind === 'accept' ? node.ledger.accept(e.id) : node.ledger.settle(e.id, e.outcome, e.now);
+  done.catch(() => node.lost(`ledger-${e.kind}`));
+}

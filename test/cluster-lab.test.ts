@@ -1,0 +1,150 @@
+/**
+ * The cluster through the real command: bad cluster input refused (exit 2, one line, nothing started), and two
+ * `npm run lab` processes in queue mode sharing one redis-server and one outside courier keep one ledger.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labOptionsWith } from '../lab/config/parse-options.js';
+import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
+import { clusterSettingsOf } from '../lab/cluster/cluster-settings.js';
+import { NodeMembership } from '../lab/cluster/node-membership.js';
+import { connectRedis } from '../lab/cluster/redis-connect.js';
+import { parseRedisUrl } from '../lab/cluster/redis-url.js';
+import { tempDir } from './helpers/capture.js';
+import { ownRedis, redisSkip } from './helpers/cluster-redis.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const skip = redisSkip(true);
+const dir = tempDir('stormlab-cluster-lab-');
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(script: string, args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function runCli(args: string[]): Promise<Outcome> {
+  const child = start('lab/cli.ts', args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+t.test('bad cluster input is refused before anything starts', { skip }, async (t) => {
+  const redis = await ownRedis(t);
+  const client = await connectRedis(parseRedisUrl(redis.url)!);
+  t.teardown(() => client.disconnect());
+  // A live node "a" of a cluster running at speed 10 in queue mode.
+  const live = new NodeMembership({
+    redis: client,
+    keys: new ClusterKeys(),
+    node: 'a',
+    settings: clusterSettingsOf(labOptionsWith({ mode: 'queue', speed: 10, scenario: 'smoke' })),
+  });
+  await live.join();
+  t.teardown(() => live.leave());
+  const base = ['--headless', '--scenario', 'smoke', '--log-file', 'none', '--cluster', redis.url];
+  const cases: [string, string[], RegExp][] = [
+    [
+      'unreachable',
+      ['--headless', '--cluster', 'redis://127.0.0.1:1', '--node', 'z'],
+      /unreachable \(ECONNREFUSED\)/,
+    ],
+    [
+      'name in use',
+      [...base, '--mode', 'queue', '--node', 'a'],
+      /^stormlab: option --node: got "a", a name a live node/,
+    ],
+    [
+      'another speed',
+      [...base, '--mode', 'queue', '--speed', '20', '--node', 'b'],
+      /^stormlab: option --cluster: this node's --speed 20 \(the cluster runs 10\); allowed:/,
+    ],
+    ['another mode', [...base, '--node', 'b'], /--mode none \(the cluster runs queue\)/],
+    [
+      'virtual engine',
+      [...base, '--engine', 'virtual', '--node', 'b'],
+      /^stormlab: option --cluster: got it with --engine virtual/,
+    ],
+  ];
+  const outcomes = await Promise.all(cases.map(([, args]) => runCli(args)));
+  cases.forEach(([name, , pattern], i) => {
+    const o = outcomes[i]!;
+    t.equal(o.code, 2, `${name}: exit code 2`);
+    t.equal(o.stdout, '', `${name}: nothing on stdout`);
+    t.equal(o.stderr.trimEnd().split('\n').length, 1, `${name}: one line`);
+    t.match(o.stderr, pattern, name);
+  });
+});
+
+t.test(
+  'two lab processes in queue mode keep one ledger, and nothing is lost',
+  { skip, timeout: 300_000 },
+  async (t) => {
+    const redis = await ownRedis(t);
+    const courier = start('lab/courier/courier-cli.ts', ['--port', '0', '--speed', '10', '--seed', '3']);
+    t.teardown(() => courier.kill());
+    let courierOut = '';
+    const courierUrl = await new Promise<string>((resolve) => {
+      courier.stdout.on('data', (c: Buffer) => {
+        courierOut += c.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(courierOut);
+        if (m) resolve(`${m[1]}/slow`);
+      });
+    });
+    const args = (node: string, seed: number) => [
+      '--headless',
+      '--scenario',
+      'smoke',
+      '--mode',
+      'queue',
+      '--speed',
+      '40',
+      '--drain',
+      '3600',
+      '--seed',
+      String(seed),
+      '--log-file',
+      'none',
+      '--courier-url',
+      courierUrl,
+      '--cluster',
+      redis.url,
+      '--node',
+      node,
+      '--report',
+      join(dir, `${node}.json`),
+    ];
+    const [a, b] = await Promise.all([runCli(args('a', 1)), runCli(args('b', 2))]);
+    t.equal(a.code, 0, 'node a exits 0', { stderr: a.stderr });
+    t.equal(b.code, 0, 'node b exits 0', { stderr: b.stderr });
+    const reports = ['a', 'b'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')));
+    const accepted = reports.reduce((sum, r) => sum + (r.orders.accepted as number), 0);
+    // The node that finishes last sees the cluster's final totals; both see every order settled.
+    for (const r of reports) {
+      const c = r.cluster;
+      t.equal(c.orders.accepted, accepted, `${c.node}: the cluster accepted what the nodes accepted`);
+      t.match(c.orders, { lost: 0, deadLettered: 0, inFlight: 0, duplicates: 0, reaccepted: 0 });
+      t.equal(c.orders.delivered, accepted, `${c.node}: every order delivered once, cluster-wide`);
+      t.ok(c.peakConcurrency <= 1000 && c.peakConcurrency >= 10, `cluster peak ${c.peakConcurrency}`);
+      t.equal(r.endedBy, 'drain', `${c.node} drained`);
+      t.same(c.unsynced, {}, 'nothing failed to reach Redis');
+    }
+    t.ok(a.stdout.includes('cluster (as node a ends): accepted'), 'the summary shows the cluster');
+  },
+);

@@ -1,0 +1,131 @@
+import t from 'tap';
+import { once } from 'node:events';
+import { ConfigError } from '../lab/config/config-error.js';
+import { labOptionsWith } from '../lab/config/parse-options.js';
+import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
+import { clusterSettingsOf } from '../lab/cluster/cluster-settings.js';
+import { NodeMembership } from '../lab/cluster/node-membership.js';
+import { connectRedis } from '../lab/cluster/redis-connect.js';
+import { parseRedisUrl } from '../lab/cluster/redis-url.js';
+import { redisSkip, testRedis } from './helpers/cluster-redis.js';
+
+const skip = redisSkip();
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+t.test('an unreachable Redis is refused with the address and how to start one', async (t) => {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  const message = await refusal(connectRedis(parseRedisUrl('redis://127.0.0.1:1')!));
+  t.match(
+    message,
+    /^option --cluster: got "redis:\/\/127\.0\.0\.1:1", but Redis there is unreachable \(ECONNREFUSED\)/,
+  );
+  t.match(message, /redis-server --port 1/);
+});
+
+t.test('membership: names, settings, leases', { skip }, async (t) => {
+  const { url, prefix } = await testRedis();
+  const address = parseRedisUrl(url)!;
+  const keys = new ClusterKeys(prefix);
+  const redis = await connectRedis(address);
+  t.teardown(() => redis.disconnect());
+  const settings = clusterSettingsOf(labOptionsWith({ speed: 10, mode: 'queue' }));
+  const member = (node: string, s = settings, leaseMs = 600): NodeMembership =>
+    new NodeMembership({ redis, keys, node, settings: s, leaseMs });
+
+  // Left from an earlier run: a fresh cluster must not count it.
+  await redis.hset(keys.orderTotals, 'accepted', 99);
+  const a = member('a');
+  await a.join();
+  t.equal(a.joined, 'new');
+  t.equal(a.othersAtJoin, 0);
+  t.equal(await redis.hget(keys.orderTotals, 'accepted'), null, 'the first node wiped the last run');
+
+  t.match(
+    await refusal(member('a').join()),
+    /^option --node: got "a", a name a live node of this cluster holds \(its lease ends in \d+ ms unless renewed\); allowed: a name no live node uses$/,
+    'a live name is refused',
+  );
+
+  const other = clusterSettingsOf(labOptionsWith({ speed: 20, mode: 'none' }));
+  t.equal(
+    await refusal(member('b', other).join()),
+    "option --cluster: this node's --speed 20 (the cluster runs 10), --mode none (the cluster runs queue); allowed: the same run-shaping options as the cluster's live nodes",
+  );
+  const b = member('b');
+  await b.join();
+  t.equal(b.othersAtJoin, 1, 'same settings join');
+  t.equal(b.joined, 'joined');
+
+  await b.leave();
+  t.equal(await redis.exists(keys.lease('b')), 0, 'a clean leave gives the name back at once');
+  // A killed node's heartbeat stops, so its lease (Redis' own PX) runs out.
+  const c = member('c', settings, 300);
+  await c.join();
+  (c as unknown as { stopHeartbeat(): void }).stopHeartbeat();
+  const expired = await redis.pttl(keys.lease('c'));
+  t.ok(expired > 0 && expired <= 300, 'c holds a lease of at most 300 ms');
+  // Its expiry is Redis' own PX: the lease running out is the key going, as here.
+  await redis.del(keys.lease('c'));
+  const c2 = member('c');
+  await c2.join();
+  t.equal(c2.joined, 'joined', 'the name of a dead node can be taken again');
+  await a.leave();
+  await c2.leave();
+  t.equal(await redis.get(keys.finished), '1', 'the last node to leave cleanly ended the run');
+  await redis.hset(keys.orderTotals, 'accepted', 7);
+  const next = member('d');
+  await next.join();
+  t.equal(next.joined, 'new');
+  t.equal(await redis.hget(keys.orderTotals, 'accepted'), null, 'a new run starts from nothing');
+  await next.leave();
+});
+
+t.test('a run whose nodes all died is resumed by the next node, with its state', { skip }, async (t) => {
+  const { url, prefix } = await testRedis();
+  const keys = new ClusterKeys(prefix);
+  const redis = await connectRedis(parseRedisUrl(url)!);
+  t.teardown(() => redis.disconnect());
+  const settings = clusterSettingsOf(labOptionsWith({ mode: 'queue' }));
+  const dying = new NodeMembership({ redis, keys, node: 'a', settings, leaseMs: 100 });
+  await dying.join();
+  t.equal(dying.joined, 'new');
+  await redis.hset(keys.orderTotals, 'accepted', 7);
+  // Killed: its heartbeat stops and its lease runs out on Redis' clock.
+  (dying as unknown as { stopHeartbeat(): void }).stopHeartbeat();
+  await redis.del(keys.lease('a'));
+  const other = clusterSettingsOf(labOptionsWith({ mode: 'none' }));
+  t.match(
+    await refusal(new NodeMembership({ redis, keys, node: 'b', settings: other }).join()),
+    /--mode none \(the cluster runs queue\)/,
+    'a resumed run keeps its settings',
+  );
+  const b = new NodeMembership({ redis, keys, node: 'b', settings });
+  await b.join();
+  t.equal(b.joined, 'resumed');
+  t.equal(await redis.hget(keys.orderTotals, 'accepted'), '7', "the dead run's orders are kept");
+  await b.leave();
+});
+
+t.test('a heartbeat after Redis lost the lease takes it again and says so', { skip }, async (t) => {
+  const { url, prefix } = await testRedis();
+  const keys = new ClusterKeys(prefix);
+  const redis = await connectRedis(parseRedisUrl(url)!);
+  t.teardown(() => redis.disconnect());
+  const settings = clusterSettingsOf(labOptionsWith({}));
+  const a = new NodeMembership({ redis, keys, node: 'a', settings, leaseMs: 150 });
+  await a.join();
+  await redis.del(keys.lease('a'), keys.settings);
+  await once(a, 'rejoined');
+  t.equal(await redis.get(keys.lease('a')), a.token);
+  t.equal(await redis.hget(keys.settings, 'speed'), '10', 'settings re-asserted');
+  await a.leave();
+});
