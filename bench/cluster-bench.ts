@@ -63,7 +63,7 @@ async function queueThroughput(
   const keys = new ClusterKeys(prefix);
   const redis = await connectRedis(address);
   const subscriber = await connectRedis(address);
-  const ledger = new ClusterLedger({ redis, keys });
+  const ledger = new ClusterLedger({ redis, keys, node: 'bench' });
   const common = { redis: address, prefix: keys.bullPrefix, speed: 10, maxConcurrency: QUEUE_CAP };
   const sqs = { visibilityTimeoutS: 150, maxReceiveCount: undefined, retentionS: 345600 };
   const producer = new ClusterQueue<{ id: string }>({

@@ -3,6 +3,7 @@ import type { LabOptions } from './config/parse-options.js';
 import type { LabRun } from './run/lab-run.js';
 import { createRun } from './run/create-run.js';
 import type { ClusterRun } from './cluster/cluster-run.js';
+import { clusterSummary } from './cluster/cluster-summary.js';
 import { finishRun, STOP_GRACE_REAL_MS } from './finish-run.js';
 import type { RunReport } from './report/build-report.js';
 import { clockText, formatTable, summaryRows } from './report/summary-table.js';
@@ -66,6 +67,7 @@ export async function runHeadless(
       `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, engine ${options.engine}, ${pace}, seed ${options.seed}` +
         `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log ?? 'off'}\n`,
     );
+    if (cluster) io.stderr.write(cluster.joinLine() + '\n');
     // One line per scenario minute; a timer that fires a hair early waits for its minute rather than print twice.
     let nextMinute = 1;
     const minute = (): void => {
@@ -93,7 +95,7 @@ export async function runHeadless(
       ended === 'aborted' ? STOP_GRACE_REAL_MS : 0,
     );
     io.stdout.write('\n' + formatTable(['', options.mode], summaryRows(report)) + '\n');
-    if (cluster) io.stdout.write(clusterLine(report) + '\n');
+    if (cluster) io.stdout.write(clusterSummary(report) + '\n');
     const verdicts = thresholdSummary(report.thresholds);
     if (verdicts) io.stdout.write(verdicts + '\n');
     if (options.engine === 'threads' && report.host.eventLoopDelayP99Ms > FIDELITY_WARNING_P99_MS) {
@@ -116,17 +118,4 @@ export async function runHeadless(
     signal?.removeEventListener('abort', onAbort);
     await cluster?.leave();
   }
-}
-
-/** The cluster's totals as this node last read them (the report's `cluster` field). */
-function clusterLine(report: HeadlessResult['report']): string {
-  const c = (
-    report as { cluster?: { node: string; orders?: Record<string, number>; peakConcurrency?: number } }
-  ).cluster;
-  const o = c?.orders;
-  if (!o) return 'cluster: totals unavailable (Redis could not be read at the end)';
-  return (
-    `cluster (as node ${c.node} ends): accepted ${o.accepted} delivered ${o.delivered} lost ${o.lost} ` +
-    `dlq ${o.deadLettered} in flight ${o.inFlight} duplicates ${o.duplicates} peak concurrency ${c.peakConcurrency}`
-  );
 }

@@ -5,6 +5,8 @@ import { labOptionsWith } from '../lab/config/parse-options.js';
 import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
 import { clusterSettingsOf } from '../lab/cluster/cluster-settings.js';
 import { NodeMembership } from '../lab/cluster/node-membership.js';
+import { NodeReaper } from '../lab/cluster/node-reaper.js';
+import { ClusterLedger, ledgerIdentityHolds } from '../lab/cluster/cluster-ledger.js';
 import { connectRedis } from '../lab/cluster/redis-connect.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
 import { redisSkip, testRedis } from './helpers/cluster-redis.js';
@@ -123,9 +125,59 @@ t.test('a heartbeat after Redis lost the lease takes it again and says so', { sk
   const settings = clusterSettingsOf(labOptionsWith({}));
   const a = new NodeMembership({ redis, keys, node: 'a', settings, leaseMs: 150 });
   await a.join();
+  // The lease alone gone: the node stalled past it.
+  await redis.del(keys.lease('a'));
+  t.same(await once(a, 'rejoined'), [false], 'the settings were still there');
+  // Lease and settings gone: Redis came back empty.
   await redis.del(keys.lease('a'), keys.settings);
-  await once(a, 'rejoined');
+  t.same(await once(a, 'rejoined'), [true], 'an emptied Redis is told apart');
   t.equal(await redis.get(keys.lease('a')), a.token);
   t.equal(await redis.hget(keys.settings, 'speed'), '10', 'settings re-asserted');
+  t.equal(a.rejoins, 2);
   await a.leave();
 });
+
+t.test(
+  'a dead node leaves the load-running set, and the orders only it held are lost, counted',
+  { skip },
+  async (t) => {
+    const { url, prefix } = await testRedis();
+    const keys = new ClusterKeys(prefix);
+    const redis = await connectRedis(parseRedisUrl(url)!);
+    t.teardown(() => redis.disconnect());
+    const settings = clusterSettingsOf(labOptionsWith({ mode: 'queue' }));
+    const nodes = ['dead', 'live', 'leaving'].map(
+      (node) => new NodeMembership({ redis, keys, node, settings, leaseMs: 60_000 }),
+    );
+    for (const m of nodes) await m.join();
+    t.teardown(() => Promise.all(nodes.map((m) => m.leave())));
+    await redis.sadd(keys.loadsRunning, 'dead', 'live', 'leaving');
+    const ledger = (node: string): ClusterLedger => new ClusterLedger({ redis, keys, node });
+    // dead accepted d-0..d-5: d-0 and d-1 settled, d-2 and d-3 have a message in the shared queue (BullMQ's
+    // job key), d-4 and d-5 lived only in its memory. live accepted l-0, leaving accepted v-0 and v-1.
+    for (let i = 0; i < 6; i++) await ledger('dead').accept(`d-${i}`);
+    await ledger('live').accept('l-0');
+    for (const id of ['v-0', 'v-1']) await ledger('leaving').accept(id);
+    await ledger('live').settle('d-0', 'delivered', 1);
+    await ledger('live').settle('d-1', 'delivered', 2);
+    for (const id of ['d-2', 'd-3', 'v-1']) await redis.hset(keys.bullJobPrefix + id, 'data', '{}');
+    const reaper = new NodeReaper(redis, keys, keys.bullJobPrefix);
+    t.same(await reaper.reap(), { lost: 0, loadsRunning: 3, gone: [] }, 'nothing to reap while all live');
+    // Killed: its heartbeat stops and its lease runs out on Redis' clock.
+    (nodes[0] as unknown as { stopHeartbeat(): void }).stopHeartbeat();
+    await redis.del(keys.lease('dead'));
+    t.same(await reaper.reap(), { lost: 2, loadsRunning: 2, gone: ['dead'] });
+    t.same(await reaper.reap(), { lost: 0, loadsRunning: 2, gone: [] }, 'reaped once');
+    t.same(
+      (await redis.smembers(keys.ordersOpen)).sort(),
+      ['d-2', 'd-3', 'l-0', 'v-0', 'v-1'],
+      "the dead node's queued orders stay open for a live node to deliver",
+    );
+    await nodes[2]!.leave();
+    t.same(await reaper.reap('leaving'), { lost: 1, loadsRunning: 1, gone: ['leaving'] }, 'a node leaving');
+    const totals = await ledger('live').totals();
+    t.match(totals, { accepted: 9, delivered: 2, lost: 3, lostWithNode: 3, inFlight: 4, duplicates: 0 });
+    t.ok(ledgerIdentityHolds(totals));
+    t.same(await redis.smembers(keys.loadsRunning), ['live']);
+  },
+);

@@ -3,6 +3,7 @@ import { parseLabOptions } from '../lab/config/parse-options.js';
 import { clusterSettingsOf, describeDifferences } from '../lab/cluster/cluster-settings.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
 import { labOptionsWith } from '../lab/config/parse-options.js';
+import { SPEC_BY_NAME } from '../lab/config/option-spec.js';
 import { messageOf } from './helpers/probes.js';
 
 t.test('--cluster and --node parse, and are refused clearly when bad', async (t) => {
@@ -37,6 +38,19 @@ t.test('--cluster and --node parse, and are refused clearly when bad', async (t)
     messageOf(() => parseLabOptions(['--node', 'a'])),
     'option --node: got "a" without --cluster; allowed: only with --cluster redis://HOST:PORT',
   );
+  const cluster = ['--cluster', 'redis://127.0.0.1:6379', '--node', 'a'];
+  t.equal(
+    messageOf(() => parseLabOptions([...cluster, '--queue-concurrency', 'aimd'])),
+    "option --queue-concurrency: got aimd with --cluster; allowed: a whole number (the cluster's queue has one fixed MaximumConcurrency, BullMQ's global concurrency)",
+  );
+  t.equal(
+    messageOf(() => parseLabOptions(['sweep', ...cluster, '--vary', 'seed=1,2'])),
+    'option --cluster: got it with the sweep command; allowed: a run on the threads engine (a cluster shares real time)',
+  );
+  t.equal(
+    messageOf(() => parseLabOptions([...cluster, '--engine', 'virtual'])),
+    'option --cluster: got it with --engine virtual; allowed: a run on the threads engine (a cluster shares real time)',
+  );
   t.equal(
     messageOf(() => parseLabOptions(['--cluster', 'redis://127.0.0.1:6379', '--node', 'a b'])),
     'option --node: got "a b"; allowed: 1 to 64 letters, digits, _ . or -, starting with a letter or digit',
@@ -49,8 +63,10 @@ t.test('the run-shaping settings a cluster compares, and how a difference reads'
     'speed',
     'mode',
     'scenario',
+    'fault',
     'concurrency-limit',
     'queue-concurrency',
+    'esm-scaling',
     'visibility-timeout-s',
     'max-receive-count',
     'retention-s',
@@ -64,7 +80,28 @@ t.test('the run-shaping settings a cluster compares, and how a difference reads'
     'max-event-age-s',
     'async-dlq',
     'retry-policy',
+    'retry-budget-scope',
+    'grpc-max-tokens',
+    'grpc-token-ratio',
+    'retry-bucket-capacity',
+    'attempt-timeout-ms',
+    'circuit-breaker',
+    'breaker-scope',
+    'breaker-threshold',
+    'breaker-failure-ratio',
+    'breaker-window-s',
+    'breaker-min-rps',
+    'breaker-half-open-s',
   ]);
+  // Each is a real option, so a refusal names one a person can type.
+  for (const name of Object.keys(s)) t.ok(SPEC_BY_NAME.has(name), `--${name} is an option`);
+  t.equal(s.fault, 'none');
+  t.equal(
+    clusterSettingsOf(parseLabOptions(['--fault', 'courier-outage@60+30'])).fault,
+    '[{"kind":"courier-outage","value":"1","parsed":{"kind":"courier-outage"},"startS":60,"durationS":30}]',
+    'a fault schedule compares as a whole',
+  );
+  t.equal(s['circuit-breaker'], 'off');
   t.equal(s.speed, '20');
   t.equal(s['max-receive-count'], 'none');
   t.equal(

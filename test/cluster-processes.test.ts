@@ -74,7 +74,7 @@ t.test('the orders ledger across three processes: settled once, duplicates count
   await Promise.all(nodes.map((n) => n.exited));
   const settledByNodes = done.reduce((s, d) => s + (d.settled as number), 0);
   t.equal(settledByNodes, 70, 'each order settled by exactly one node');
-  const totals = await new ClusterLedger({ redis, keys: new ClusterKeys(prefix) }).totals();
+  const totals = await new ClusterLedger({ redis, keys: new ClusterKeys(prefix), node: 'test' }).totals();
   t.match(totals, {
     accepted: 300,
     delivered: 50,

@@ -60,7 +60,7 @@ async function harness(
   return {
     redis,
     keys,
-    ledger: new ClusterLedger({ redis, keys }),
+    ledger: new ClusterLedger({ redis, keys, node: 'producer' }),
     producer,
     settled: (ids) =>
       new Promise<void>((resolve) => {

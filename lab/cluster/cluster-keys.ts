@@ -1,3 +1,6 @@
+/** BullMQ's name of the cluster's queue (its keys are `bullPrefix:orders:...`). */
+export const QUEUE_NAME = 'orders';
+
 /**
  * Every Redis key a cluster uses, in one place, under one prefix (default `stormlab`), so several clusters
  * (or tests) can share a server without seeing each other. BullMQ and bottleneck add their own keys under
@@ -72,6 +75,10 @@ export class ClusterKeys {
   /** BullMQ's key prefix and queue name; bottleneck's limiter id. */
   get bullPrefix(): string {
     return `${this.prefix}:bull`;
+  }
+  /** BullMQ's key of one job is this and the job's id (an order's correlation id). */
+  get bullJobPrefix(): string {
+    return `${this.bullPrefix}:${QUEUE_NAME}:`;
   }
   get throttleId(): string {
     return `${this.prefix}:throttle`;

@@ -2,9 +2,10 @@ import type { Redis } from 'ioredis';
 import type { OrderOutcome } from '../pipeline/order-book.js';
 import type { ClusterKeys } from './cluster-keys.js';
 
-// An order is accepted once: a second accept of the same id is counted, not applied.
+// An order is accepted once: a second accept of the same id is counted, not applied. Its state while open
+// names the node that accepted it ("open:NODE"), so the orders a dead node took with it can be found.
 const ACCEPT = `
-if redis.call('HSETNX', KEYS[1], ARGV[1], 'open') == 0 then
+if redis.call('HSETNX', KEYS[1], ARGV[1], 'open:' .. ARGV[2]) == 0 then
   redis.call('HINCRBY', KEYS[3], 'reaccepted', 1)
   return 0
 end
@@ -17,7 +18,7 @@ return 1
 const SETTLE = `
 local state, open, totals, delivered = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, outcome, nowMs = ARGV[1], ARGV[2], tonumber(ARGV[3])
-if redis.call('HGET', state, id) ~= 'open' then
+if string.sub(redis.call('HGET', state, id) or '', 1, 5) ~= 'open:' then
   redis.call('HINCRBY', totals, 'duplicates', 1)
   return 0
 end
@@ -44,6 +45,8 @@ export interface ClusterOrderTotals {
   /** Accepts of an id already accepted (an ingress retry that reached two nodes, say). */
   reaccepted: number;
   rejected: number;
+  /** Of `lost`: orders a node took with it when it died or left (see node-reaper.ts). */
+  lostWithNode: number;
   /** Distinct ids the courier answered 200, recorded on the courier's side. */
   courierDeliveredIds: number;
   /** Orders settled as delivered that the courier never answered 200: must be 0. */
@@ -60,16 +63,19 @@ export interface ClusterOrderTotals {
 export class ClusterLedger {
   private readonly redis: Redis;
   private readonly keys: ClusterKeys;
+  private readonly node: string;
 
-  constructor(options: { redis: Redis; keys: ClusterKeys }) {
+  /** `node`: this node's name, recorded with each order it accepts. */
+  constructor(options: { redis: Redis; keys: ClusterKeys; node: string }) {
     this.redis = options.redis;
     this.keys = options.keys;
+    this.node = options.node;
   }
 
   /** True when accepted now; false when this id was already accepted (counted in `reaccepted`). */
   async accept(id: string): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.eval(ACCEPT, 3, k.orderState, k.ordersOpen, k.orderTotals, id)) === 1;
+    return (await this.redis.eval(ACCEPT, 3, k.orderState, k.ordersOpen, k.orderTotals, id, this.node)) === 1;
   }
 
   /** Settles an open order; false (a duplicate, counted) when it was already settled or never accepted. */
@@ -99,7 +105,7 @@ export class ClusterLedger {
   }
 
   async isOpen(id: string): Promise<boolean> {
-    return (await this.redis.hget(this.keys.orderState, id)) === 'open';
+    return ((await this.redis.hget(this.keys.orderState, id)) ?? '').startsWith('open:');
   }
 
   async totals(): Promise<ClusterOrderTotals> {
@@ -119,6 +125,7 @@ export class ClusterLedger {
       accepted: n('accepted'),
       delivered: n('delivered'),
       lost: n('lost'),
+      lostWithNode: n('lostWithNode'),
       deadLettered: n('deadLettered'),
       inFlight: open,
       duplicates: n('duplicates'),

@@ -9,6 +9,7 @@ import { clusterSettingsOf } from './cluster-settings.js';
 import { ClusterThrottle } from './cluster-throttle.js';
 import { ControlChannel } from './control-channel.js';
 import { NodeMembership } from './node-membership.js';
+import { NodeReaper } from './node-reaper.js';
 import { connectRedis } from './redis-connect.js';
 
 export interface JoinOptions {
@@ -29,6 +30,7 @@ export class ClusterNode {
   readonly concurrency: ClusterConcurrency;
   readonly ledger: ClusterLedger;
   readonly control: ControlChannel;
+  readonly reaper: NodeReaper;
   private throttle: ClusterThrottle | undefined;
   private queues: ClusterQueue<unknown>[] = [];
 
@@ -46,8 +48,9 @@ export class ClusterNode {
       node: cluster.node,
       limit: options.concurrencyLimit,
     });
-    this.ledger = new ClusterLedger({ redis, keys });
+    this.ledger = new ClusterLedger({ redis, keys, node: cluster.node });
     this.control = new ControlChannel({ redis, subscriber, keys, node: cluster.node });
+    this.reaper = new NodeReaper(redis, keys, keys.bullJobPrefix);
   }
 
   static async join(options: LabOptions, join: JoinOptions = {}): Promise<ClusterNode> {
@@ -120,6 +123,8 @@ export class ClusterNode {
     await this.throttle?.stop().catch(() => undefined);
     await this.control.stop().catch(() => undefined);
     await this.membership.leave().catch(() => undefined);
+    // What this node still held in memory is lost with it (counted in the ledger's lostWithNode).
+    await this.reaper.reap(this.name).catch(() => this.lost('reap'));
     this.subscriber.disconnect();
     this.redis.disconnect();
   }

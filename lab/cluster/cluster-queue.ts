@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
+import { QUEUE_NAME } from './cluster-keys.js';
 import { ioredisOptions, type RedisAddress } from './redis-url.js';
 
 /**
@@ -85,7 +86,7 @@ export class ClusterQueue<T> {
 
   constructor(private readonly options: ClusterQueueOptions<T>) {
     const connection = { ...ioredisOptions(options.redis), maxRetriesPerRequest: null };
-    const name = options.name ?? 'orders';
+    const name = options.name ?? QUEUE_NAME;
     this.visibilityMs = (options.visibilityTimeoutS * 1000) / options.speed;
     this.retentionMs = (options.retentionS * 1000) / options.speed;
     this.queue = new Queue(name, { connection, prefix: options.prefix });

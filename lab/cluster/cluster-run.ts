@@ -27,10 +27,21 @@ export class ClusterRun {
   /** The cluster's totals as last read (every REFRESH_MS real ms). */
   totals: ClusterOrderTotals | undefined;
   queueCounts = { visible: 0, inFlight: 0, delayed: 0, deadLettered: 0 };
+  /** Reads of the cluster's totals that could not reach Redis (the last good read stands meanwhile). */
+  readFailures = 0;
   /** Changes received from other nodes, applied here. */
   applied = 0;
-  /** Nodes whose load was still running at the last read. */
+  /** Live nodes whose load was still running at the last read. */
   loadsRunning = 0;
+  /** Nodes this node found gone (lease expired) and cleared up after. */
+  readonly nodesGone: string[] = [];
+  /** Times this node's connection to Redis was down, in scenario seconds (endS unset: still down). */
+  readonly redisOutages: { startS: number; endS?: number }[] = [];
+  /**
+   * Times Redis came back without the cluster's state (no persistence): the shared ledger and queue started
+   * again from nothing, and the orders this node had in flight then had their messages and entries wiped.
+   */
+  readonly stateLost: { atS: number; ordersInFlightHere: number }[] = [];
   private lastRefreshStart = 0;
   private loadEndedAt = Number.POSITIVE_INFINITY;
   private refresher: NodeJS.Timeout | undefined;
@@ -71,12 +82,23 @@ export class ClusterRun {
       // ledger's alone, so this node's book counts neither a settle nor a duplicate for it.
       const acceptedHere = new Set<string>();
       const parts: SharedParts = {
-        concurrency: node.concurrency,
+        concurrency: {
+          // An acquire that cannot reach Redis is a throttle (the limit cannot be checked), counted apart.
+          tryAcquire: (fn) =>
+            node.concurrency.tryAcquire(fn).catch(() => {
+              node.lost('concurrency-acquire');
+              return false;
+            }),
+          release: (fn) => node.concurrency.release(fn).catch(() => node.lost('concurrency-release')),
+        },
         queue: {
           send: (event, mode) => {
-            queue
-              .send(correlationIdOf(event), { event, mode: mode === 'throttle' ? 'throttle' : 'queue' })
-              .catch(() => node.lost('queue-send'));
+            const id = correlationIdOf(event);
+            queue.send(id, { event, mode: mode === 'throttle' ? 'throttle' : 'queue' }).catch(() => {
+              // Never queued, so never delivered: lost, and counted by cause.
+              node.lost('queue-send');
+              ref.run?.pipeline.orders.settle(id, 'lost', ref.run.clock.now());
+            });
           },
         },
         onOrder: (e) => {
@@ -113,6 +135,21 @@ export class ClusterRun {
     return this.totals.inFlight > 0 || q.visible + q.inFlight + q.delayed > 0;
   }
 
+  /** One line for the operator: how this node joined, and what of the local semantics a cluster lacks. */
+  joinLine(): string {
+    const m = this.node.membership;
+    const how =
+      m.joined === 'new'
+        ? 'started a new cluster run'
+        : m.joined === 'resumed'
+          ? 'resumed a cluster run whose nodes had all died'
+          : `joined ${m.othersAtJoin} live node${m.othersAtJoin === 1 ? '' : 's'}`;
+    const esm = this.run.options.esmScaling
+      ? `; the shared queue has no event source mapping ramp (--esm-scaling): MaximumConcurrency ${this.run.options.queueConcurrency} holds from the start`
+      : '';
+    return `stormlab: cluster: node ${this.node.name} ${how} at ${this.node.cluster.redis.url}${esm}`;
+  }
+
   /** Publishes a change made on this node (a key in the dashboard) to every node, this one included. */
   async publish(change: ControlChange): Promise<void> {
     await this.node.control.publish(change);
@@ -129,6 +166,19 @@ export class ClusterRun {
         void control.publish({ kind: 'mode', value: change.mode }).catch(() => this.node.lost('control'));
     });
     const { redis, keys, name } = this.node;
+    const nowS = (): number => Math.round(this.run.clock.now()) / 1000;
+    redis.on('close', () => {
+      if (this.redisOutages.at(-1)?.endS === undefined && this.redisOutages.length > 0) return;
+      this.redisOutages.push({ startS: nowS() });
+    });
+    redis.on('ready', () => {
+      const down = this.redisOutages.at(-1);
+      if (down && down.endS === undefined) down.endS = nowS();
+    });
+    membership.on('rejoined', (emptied) => {
+      if (emptied)
+        this.stateLost.push({ atS: nowS(), ordersInFlightHere: this.run.pipeline.orders.inFlight });
+    });
     if (this.run.load) {
       await redis.sadd(keys.loadsRunning, name);
       void this.run.load.done.then(async () => {
@@ -154,7 +204,8 @@ export class ClusterRun {
           this.run.setMode(change.value);
           break;
         case 'load':
-          this.run.load?.setFactor(change.value);
+          // The cluster's factor, on top of this node's share (--load-factor).
+          this.run.load?.setFactor(change.value * this.run.options.loadFactor);
           break;
         case 'paused':
           this.run.load?.setPaused(change.value);
@@ -177,14 +228,15 @@ export class ClusterRun {
   private async refresh(): Promise<void> {
     const started = performance.now();
     try {
-      [this.totals, this.queueCounts, this.loadsRunning] = await Promise.all([
-        this.node.ledger.totals(),
-        this.queue.counts(),
-        this.node.redis.scard(this.node.keys.loadsRunning),
-      ]);
+      // Reaped first: a dead node's load no longer counts as running, and its lost orders are in the totals.
+      const reaped = await this.node.reaper.reap();
+      this.loadsRunning = reaped.loadsRunning;
+      for (const name of reaped.gone) this.nodesGone.push(name);
+      [this.totals, this.queueCounts] = await Promise.all([this.node.ledger.totals(), this.queue.counts()]);
       this.lastRefreshStart = started;
     } catch {
-      this.node.lost('refresh');
+      // A read, not work: counted apart from `unsynced`.
+      this.readFailures++;
     }
   }
 
@@ -216,6 +268,10 @@ export class ClusterRun {
         concurrencyReclaimed: concurrency?.reclaimed,
         controlsApplied: this.applied,
         unsynced: this.node.unsynced,
+        readFailures: this.readFailures,
+        nodesGone: this.nodesGone,
+        redisOutages: this.redisOutages,
+        stateLost: this.stateLost,
         rejoins: this.node.membership.rejoins,
         heartbeatFailures: this.node.membership.heartbeatFailures,
       },

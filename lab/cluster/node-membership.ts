@@ -52,15 +52,18 @@ redis.call('SADD', nodes, node)
 return {fresh and 'new' or (live == 0 and 'resumed' or 'joined'), tostring(live)}
 `;
 
-// 1: renewed; 2: the lease was gone (Redis restarted empty, or it expired) and was taken again; 0: another
+// 1: renewed; 2: the lease had expired (the node stalled past it) and was taken again; 3: the same, and the
+// cluster's settings were gone too: Redis came back empty (a restart without persistence); 0: another
 // process holds the name now.
 const HEARTBEAT = `
 local have = redis.call('GET', KEYS[1])
 if have == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if have then return 0 end
+local emptied = redis.call('EXISTS', KEYS[3]) == 0
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 for i = 4, #ARGV, 2 do redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 1]) end
+if emptied then return 3 end
 return 2
 `;
 
@@ -86,8 +89,11 @@ export interface MembershipOptions {
 }
 
 export interface MembershipEvents {
-  /** The lease had vanished (Redis restarted or the node stalled past its lease) and was taken again. */
-  rejoined: [];
+  /**
+   * The lease had vanished and was taken again: the node stalled past its lease, or (`emptied`) Redis came
+   * back without the cluster's state (restarted with no persistence).
+   */
+  rejoined: [emptied: boolean];
   /** Another process holds this node's name now: this node must stop. */
   lost: [];
   /** A heartbeat could not reach Redis. */
@@ -175,9 +181,9 @@ export class NodeMembership extends EventEmitter<MembershipEvents> {
         this.node,
         ...this.settingArgs,
       );
-      if (r === 2) {
+      if (r === 2 || r === 3) {
         this.rejoins++;
-        this.emit('rejoined');
+        this.emit('rejoined', r === 3);
       } else if (r === 0) {
         this.stopHeartbeat();
         this.emit('lost');

@@ -13,8 +13,18 @@ export interface PrivateRedis {
   readonly port: number;
   /** Stops the server (SIGTERM, then waits for the exit). Safe to call twice. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty (nothing was persisted). */
+  /** Starts it again on the same port: empty, or with what it had when `appendOnly` was asked for. */
   restart(): Promise<void>;
+}
+
+export interface PrivateRedisOptions {
+  /** @default 'redis-server' */
+  bin?: string;
+  /**
+   * Keep every write in an append-only file (fsync on each), so a restart comes back with the data, as a
+   * production Redis would. @default false: nothing persisted, a restart starts empty.
+   */
+  appendOnly?: boolean;
 }
 
 export const REDIS_SERVER_BIN = 'redis-server';
@@ -38,12 +48,35 @@ function freePort(): Promise<number> {
   });
 }
 
-function launch(bin: string, port: number, dir: string): Promise<ChildProcess> {
+/**
+ * The parent-death guard: redis-server runs under a small shell that stops it when this process is gone,
+ * however it went (a tap timeout's SIGTERM, a SIGKILL), checked every GUARD_POLL_S. Without it a killed test
+ * would leave its private server running. The shell also stops the server on SIGTERM (our own stop).
+ */
+const GUARD_POLL_S = 0.5;
+const GUARD = `
+bin=$1; shift
+"$bin" "$@" & r=$!
+trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT
+while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep ${GUARD_POLL_S}; done
+kill $r 2>/dev/null; wait $r
+kill -0 ${process.pid} 2>/dev/null || rm -rf "$STORMLAB_REDIS_DIR"
+`;
+
+function launch(bin: string, port: number, dir: string, appendOnly: boolean): Promise<ChildProcess> {
   const child = spawn(
-    bin,
-    // No RDB snapshots, no AOF: a restart starts empty, as an outage that loses Redis' memory would.
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    'sh',
+    [
+      '-c',
+      GUARD,
+      'redis-guard',
+      bin,
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+      // No RDB snapshots; AOF only when asked for (fsync'd on every write, so a restart loses nothing).
+      ...(appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ],
+    // The temp dir goes with a server whose parent died; a live parent removes it in stop().
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STORMLAB_REDIS_DIR: dir } },
   );
   return new Promise((resolve, reject) => {
     let out = '';
@@ -72,14 +105,15 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-export async function startPrivateRedis(bin = REDIS_SERVER_BIN): Promise<PrivateRedis> {
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
+  const { bin = REDIS_SERVER_BIN, appendOnly = false } = options;
   const dir = mkdtempSync(join(tmpdir(), 'stormlab-redis-'));
   let child: ChildProcess | undefined;
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     try {
-      child = await launch(bin, port, dir);
+      child = await launch(bin, port, dir, appendOnly);
       break;
     } catch (err) {
       if (attempt >= 3) {
@@ -99,7 +133,7 @@ export async function startPrivateRedis(bin = REDIS_SERVER_BIN): Promise<Private
     },
     async restart() {
       await stopChild(child);
-      child = await launch(bin, port, dir);
+      child = await launch(bin, port, dir, appendOnly);
     },
   };
 }

@@ -518,6 +518,11 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
       `option --cluster: got it with ${what}; allowed: a run on the threads engine (a cluster shares real time)`,
     );
   }
+  if (options.cluster && options.queueAdaptive) {
+    throw new ConfigError(
+      `option --queue-concurrency: got ${options.queueAdaptive} with --cluster; allowed: a whole number (the cluster's queue has one fixed MaximumConcurrency, BullMQ's global concurrency)`,
+    );
+  }
   if (options.abortOnFail && options.thresholds.length === 0) {
     throw new ConfigError(
       'option --abort-on-fail: got true with no --threshold; allowed: together with at least one --threshold',

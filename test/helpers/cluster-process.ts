@@ -21,8 +21,10 @@ export class NodeProcess {
   private stderr = '';
 
   constructor(spec: NodeSpec) {
+    // stdin is a pipe the node watches: it exits when the pipe closes, so a test killed by tap's timeout
+    // leaves no node behind.
     this.child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     createInterface({ input: this.child.stdout! }).on('line', (text) => {
