@@ -1,49 +1,69 @@
 /**
- * The cluster through the real command: bad cluster input refused (exit 2, one line, nothing started), and two
- * `npm run lab` processes in queue mode sharing one redis-server and one outside courier keep one ledger.
+ * The cluster through the real command: bad cluster input refused (exit 2, one line, nothing started), two
+ * `npm run lab` processes in queue mode sharing one redis-server and one outside courier keep one ledger,
+ * and the same through a Redis restart.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { labOptionsWith } from '../lab/config/parse-options.js';
 import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
+import { ledgerIdentityHolds, type ClusterOrderTotals } from '../lab/cluster/cluster-ledger.js';
 import { clusterSettingsOf } from '../lab/cluster/cluster-settings.js';
 import { NodeMembership } from '../lab/cluster/node-membership.js';
 import { connectRedis } from '../lab/cluster/redis-connect.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
 import { tempDir } from './helpers/capture.js';
 import { ownRedis, redisSkip } from './helpers/cluster-redis.js';
+import { runCli, startCli } from './helpers/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const skip = redisSkip(true);
 const dir = tempDir('stormlab-cluster-lab-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** One outside courier for every node; resolves to its /slow URL. */
+async function startCourier(t: { teardown(fn: () => unknown): void }, speed: number): Promise<string> {
+  const courier = startCli(
+    ['--port', '0', '--speed', String(speed), '--seed', '3'],
+    'lab/courier/courier-cli.ts',
+  );
+  t.teardown(() => courier.child.kill());
+  const [, url] = await courier.waitFor('stdout', /listening on (http:\/\/\S+)/);
+  return `${url}/slow`;
 }
 
-function start(script: string, args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A node's command line: headless, queue mode, draining, its report in `dir`. */
+function nodeArgs(o: {
+  redis: string;
+  courier: string;
+  node: string;
+  seed: number;
+  scenario: string;
+  speed: number;
+}): string[] {
+  return [
+    ...['--headless', '--scenario', o.scenario, '--mode', 'queue', '--speed', String(o.speed)],
+    ...['--drain', '3600', '--seed', String(o.seed), '--log-file', 'none', '--courier-url', o.courier],
+    ...['--cluster', o.redis, '--node', o.node, '--report', join(dir, `${o.node}.json`)],
+  ];
 }
 
-async function runCli(args: string[]): Promise<Outcome> {
-  const child = start('lab/cli.ts', args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+interface NodeReport {
+  endedBy: string;
+  orders: { accepted: number };
+  cluster: {
+    node: string;
+    orders: ClusterOrderTotals;
+    peakConcurrency: number;
+    unsynced: Record<string, number>;
+    redisOutages: { startS: number; endS?: number }[];
+    stateLost: unknown[];
+    ledgerWrites: { replayed: number; pending: number };
+  };
 }
+
+const reportOf = (node: string): NodeReport =>
+  JSON.parse(readFileSync(join(dir, `${node}.json`), 'utf8')) as NodeReport;
 
 t.test('bad cluster input is refused before anything starts', { skip }, async (t) => {
   const redis = await ownRedis(t);
@@ -97,44 +117,14 @@ t.test(
   { skip, timeout: 300_000 },
   async (t) => {
     const redis = await ownRedis(t);
-    const courier = start('lab/courier/courier-cli.ts', ['--port', '0', '--speed', '10', '--seed', '3']);
-    t.teardown(() => courier.kill());
-    let courierOut = '';
-    const courierUrl = await new Promise<string>((resolve) => {
-      courier.stdout.on('data', (c: Buffer) => {
-        courierOut += c.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(courierOut);
-        if (m) resolve(`${m[1]}/slow`);
-      });
-    });
-    const args = (node: string, seed: number) => [
-      '--headless',
-      '--scenario',
-      'smoke',
-      '--mode',
-      'queue',
-      '--speed',
-      '40',
-      '--drain',
-      '3600',
-      '--seed',
-      String(seed),
-      '--log-file',
-      'none',
-      '--courier-url',
-      courierUrl,
-      '--cluster',
-      redis.url,
-      '--node',
-      node,
-      '--report',
-      join(dir, `${node}.json`),
-    ];
+    const courier = await startCourier(t, 10);
+    const args = (node: string, seed: number): string[] =>
+      nodeArgs({ redis: redis.url, courier, node, seed, scenario: 'smoke', speed: 40 });
     const [a, b] = await Promise.all([runCli(args('a', 1)), runCli(args('b', 2))]);
     t.equal(a.code, 0, 'node a exits 0', { stderr: a.stderr });
     t.equal(b.code, 0, 'node b exits 0', { stderr: b.stderr });
-    const reports = ['a', 'b'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')));
-    const accepted = reports.reduce((sum, r) => sum + (r.orders.accepted as number), 0);
+    const reports = ['a', 'b'].map(reportOf);
+    const accepted = reports.reduce((sum, r) => sum + r.orders.accepted, 0);
     // The node that finishes last sees the cluster's final totals; both see every order settled.
     for (const r of reports) {
       const c = r.cluster;
@@ -144,7 +134,51 @@ t.test(
       t.ok(c.peakConcurrency <= 1000 && c.peakConcurrency >= 10, `cluster peak ${c.peakConcurrency}`);
       t.equal(r.endedBy, 'drain', `${c.node} drained`);
       t.same(c.unsynced, {}, 'nothing failed to reach Redis');
+      t.same(c.redisOutages, [], 'Redis was up throughout');
     }
     t.ok(a.stdout.includes('cluster (as node a ends): accepted'), 'the summary shows the cluster');
+  },
+);
+
+t.test(
+  'Redis restarted mid-run: nodes reconnect, the outage is reported, nothing is lost',
+  { skip, timeout: 300_000 },
+  async (t) => {
+    // A Redis that keeps its data across a restart (append-only file, fsync on every write).
+    const redis = await ownRedis(t, { appendOnly: true });
+    const courier = await startCourier(t, 20);
+    // Two minutes at 3 orders a second: the outage falls in the middle of the load.
+    const scenario = join(dir, 'steady.yml');
+    writeFileSync(scenario, 'config:\n  phases:\n    - duration: 120\n      arrivalRate: 3\n');
+    const nodes = ['a', 'b'].map((node, i) =>
+      startCli(nodeArgs({ redis: redis.url, courier, node, seed: i + 1, scenario, speed: 20 })),
+    );
+    t.teardown(() => nodes.forEach((n) => n.child.kill('SIGKILL')));
+    // Node a's progress line at scenario minute 1.
+    await nodes[0]!.waitFor('stderr', /^\[01:00\]/m);
+    // Down for 1 real second (20 scenario seconds), then back with its data.
+    await redis.restart(1000);
+    const outcomes = await Promise.all(nodes.map((n) => n.done));
+    outcomes.forEach((o, i) => t.equal(o.code, 0, `node ${i} exits 0`, { stderr: o.stderr }));
+    const reports = ['a', 'b'].map(reportOf);
+    const accepted = reports.reduce((sum, r) => sum + r.orders.accepted, 0);
+    for (const r of reports) {
+      const c = r.cluster;
+      t.equal(r.endedBy, 'drain', `${c.node} drained`);
+      t.equal(c.redisOutages.length, 1, `${c.node} saw one outage`);
+      const [outage] = c.redisOutages;
+      t.ok(outage!.endS! > outage!.startS, `${c.node}: down from ${outage!.startS} s to ${outage!.endS} s`);
+      t.same(c.stateLost, [], 'Redis came back with its data');
+      t.equal(c.ledgerWrites.pending, 0, 'every ledger write made it, late or not');
+    }
+    const last = reports.map((r) => r.cluster.orders).sort((x, y) => y.delivered - x.delivered)[0]!;
+    t.ok(ledgerIdentityHolds(last), 'accepted = delivered + lost + deadLettered + inFlight');
+    // Shared calls that failed meanwhile are counted by kind; an order is never dropped without a count.
+    const failed = reports.reduce(
+      (n, r) => n + Object.values(r.cluster.unsynced).reduce((a, b) => a + b, 0),
+      0,
+    );
+    t.match(last, { accepted, lost: 0, inFlight: 0, deadLettered: 0 }, `shared calls failed: ${failed}`);
+    t.equal(last.delivered, accepted, 'every accepted order delivered');
   },
 );

@@ -2,13 +2,14 @@ import { ConfigError } from '../config/config-error.js';
 import type { LabOptions } from '../config/parse-options.js';
 import type { BusEvent } from '../pipeline/event-bus.js';
 import { correlationIdOf } from '../pipeline/event-bus.js';
-import type { OrderEvent, SharedParts } from '../pipeline/shared-parts.js';
+import type { SharedParts } from '../pipeline/shared-parts.js';
 import { createRun, type RunSetup } from '../run/create-run.js';
 import type { LabRun } from '../run/lab-run.js';
 import type { ClusterOrderTotals } from './cluster-ledger.js';
 import { ClusterNode, type JoinOptions } from './cluster-node.js';
 import type { ClusterQueue } from './cluster-queue.js';
 import type { ControlChange, ControlMessage } from './control-channel.js';
+import { LedgerWriter } from './ledger-writer.js';
 
 /** Real ms between reads of the cluster's totals (drain's "still busy" and the progress line). */
 const REFRESH_MS = 100;
@@ -27,6 +28,8 @@ export class ClusterRun {
   /** The cluster's totals as last read (every REFRESH_MS real ms). */
   totals: ClusterOrderTotals | undefined;
   queueCounts = { visible: 0, inFlight: 0, delayed: 0, deadLettered: 0 };
+  /** Reads that found messages waiting: the queue's active jobs and this node's deliveries, summed. */
+  private readonly whileWaiting = { reads: 0, activeSum: 0, deliveringHereSum: 0 };
   /** Reads of the cluster's totals that could not reach Redis (the last good read stands meanwhile). */
   readFailures = 0;
   /** Changes received from other nodes, applied here. */
@@ -51,6 +54,7 @@ export class ClusterRun {
     readonly node: ClusterNode,
     readonly run: LabRun,
     private readonly queue: ClusterQueue<Queued>,
+    private readonly ledger: LedgerWriter,
   ) {}
 
   static async start(options: LabOptions, setup: RunSetup = {}, join: JoinOptions = {}): Promise<ClusterRun> {
@@ -81,6 +85,7 @@ export class ClusterRun {
       // Orders this node accepted: a settle of any other (a message another node queued) is the shared
       // ledger's alone, so this node's book counts neither a settle nor a duplicate for it.
       const acceptedHere = new Set<string>();
+      const ledger = new LedgerWriter(node.ledger, (kind) => node.lost(kind));
       const parts: SharedParts = {
         concurrency: {
           // An acquire that cannot reach Redis is a throttle (the limit cannot be checked), counted apart.
@@ -102,7 +107,7 @@ export class ClusterRun {
           },
         },
         onOrder: (e) => {
-          mirror(node, e);
+          ledger.write(e);
           if (e.kind === 'accept') acceptedHere.add(e.id);
           else if (!acceptedHere.has(e.id)) return false;
         },
@@ -115,7 +120,7 @@ export class ClusterRun {
         shared: { parts, throttle, reportExtras: () => ref.self!.reportFields() },
       });
       ref.run = run;
-      const self = new ClusterRun(node, run, queue);
+      const self = new ClusterRun(node, run, queue, ledger);
       ref.self = self;
       await self.listen();
       return self;
@@ -131,6 +136,7 @@ export class ClusterRun {
    */
   get busy(): boolean {
     if (!this.totals || this.loadsRunning > 0 || this.lastRefreshStart <= this.loadEndedAt) return true;
+    if (this.ledger.pending > 0) return true;
     const q = this.queueCounts;
     return this.totals.inFlight > 0 || q.visible + q.inFlight + q.delayed > 0;
   }
@@ -174,6 +180,7 @@ export class ClusterRun {
     redis.on('ready', () => {
       const down = this.redisOutages.at(-1);
       if (down && down.endS === undefined) down.endS = nowS();
+      void this.ledger.replay();
     });
     membership.on('rejoined', (emptied) => {
       if (emptied)
@@ -228,11 +235,19 @@ export class ClusterRun {
   private async refresh(): Promise<void> {
     const started = performance.now();
     try {
+      if (this.ledger.pending > 0) await this.ledger.replay();
       // Reaped first: a dead node's load no longer counts as running, and its lost orders are in the totals.
       const reaped = await this.node.reaper.reap();
       this.loadsRunning = reaped.loadsRunning;
       for (const name of reaped.gone) this.nodesGone.push(name);
       [this.totals, this.queueCounts] = await Promise.all([this.node.ledger.totals(), this.queue.counts()]);
+      if (this.queueCounts.visible > 0) {
+        // Messages wait, so MaximumConcurrency should be in use: how much of it is, cluster-wide and here.
+        const b = this.whileWaiting;
+        b.reads++;
+        b.activeSum += this.queueCounts.inFlight;
+        b.deliveringHereSum += this.run.pipeline.concurrency.of('delivery');
+      }
       this.lastRefreshStart = started;
     } catch {
       // A read, not work: counted apart from `unsynced`.
@@ -264,11 +279,17 @@ export class ClusterRun {
         joined: this.node.membership.joined,
         orders,
         queue: this.queueCounts,
+        whileMessagesWaited: {
+          reads: this.whileWaiting.reads,
+          meanActive: mean(this.whileWaiting.activeSum, this.whileWaiting.reads),
+          meanDeliveringHere: mean(this.whileWaiting.deliveringHereSum, this.whileWaiting.reads),
+        },
         peakConcurrency: concurrency?.peak,
         concurrencyReclaimed: concurrency?.reclaimed,
         controlsApplied: this.applied,
         unsynced: this.node.unsynced,
         readFailures: this.readFailures,
+        ledgerWrites: { replayed: this.ledger.replayed, pending: this.ledger.pending },
         nodesGone: this.nodesGone,
         redisOutages: this.redisOutages,
         stateLost: this.stateLost,
@@ -286,8 +307,6 @@ export class ClusterRun {
   }
 }
 
-/** Keeps the shared ledger; a write that cannot reach Redis is counted by kind, never dropped silently. */
-function mirror(node: ClusterNode, e: OrderEvent): void {
-  const done = e.kind === 'accept' ? node.ledger.accept(e.id) : node.ledger.settle(e.id, e.outcome, e.now);
-  done.catch(() => node.lost(`ledger-${e.kind}`));
+function mean(sum: number, n: number): number | null {
+  return n === 0 ? null : Math.round((sum / n) * 100) / 100;
 }

@@ -13,8 +13,11 @@ export interface PrivateRedis {
   readonly port: number;
   /** Stops the server (SIGTERM, then waits for the exit). Safe to call twice. */
   stop(): Promise<void>;
-  /** Starts it again on the same port: empty, or with what it had when `appendOnly` was asked for. */
-  restart(): Promise<void>;
+  /**
+   * Stops it, keeps it down for `downMs` real ms (the outage being emulated), and starts it again on the same
+   * port: empty, or with what it had when `appendOnly` was asked for.
+   */
+  restart(downMs?: number): Promise<void>;
 }
 
 export interface PrivateRedisOptions {
@@ -131,8 +134,9 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
       if (!stopped) rmSync(dir, { recursive: true, force: true });
       stopped = true;
     },
-    async restart() {
+    async restart(downMs = 0) {
       await stopChild(child);
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
       child = await launch(bin, port, dir, appendOnly);
     },
   };

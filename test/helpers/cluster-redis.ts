@@ -4,6 +4,7 @@ import {
   redisServerAvailable,
   startPrivateRedis,
   type PrivateRedis,
+  type PrivateRedisOptions,
 } from '../../lab/cluster/private-redis.js';
 
 /**
@@ -51,8 +52,11 @@ export async function testRedis(): Promise<TestRedis> {
 }
 
 /** A private server of the test's own, even in CI: for tests that stop or restart Redis under live nodes. */
-export async function ownRedis(t: { teardown(fn: () => unknown): void }): Promise<PrivateRedis> {
-  const server = await startPrivateRedis();
+export async function ownRedis(
+  t: { teardown(fn: () => unknown): void },
+  options: PrivateRedisOptions = {},
+): Promise<PrivateRedis> {
+  const server = await startPrivateRedis(options);
   t.teardown(() => server.stop());
   return server;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The project's root: where `lab/cli.ts` runs from, as `npm run lab` would. */
@@ -10,15 +10,52 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** Runs `npm run lab -- ARGS` as its own process (node --import tsx lab/cli.ts) and resolves when it exits. */
-export function runCli(args: string[]): Promise<CliOutcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', ...args], {
+export interface CliProcess {
+  child: ChildProcess;
+  /** Resolves when the process has exited and its streams are closed. */
+  done: Promise<CliOutcome>;
+  /** The first match of `pattern` in the stream so far or to come; rejects if the process ends first. */
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray>;
+}
+
+/**
+ * Starts `npm run lab -- ARGS` (or another of the project's commands, `script`) as its own process, as
+ * `node --import tsx SCRIPT ARGS`, with its output collected.
+ */
+export function startCli(args: string[], script = 'lab/cli.ts'): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const text = { stdout: '', stderr: '' };
+  const waiters: (() => void)[] = [];
+  const onData = (stream: 'stdout' | 'stderr') => (c: Buffer) => {
+    text[stream] += c.toString();
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout.on('data', onData('stdout'));
+  child.stderr.on('data', onData('stderr'));
+  const done = new Promise<CliOutcome>((resolve) =>
+    child.once('close', (code) => {
+      resolve({ code, ...text });
+      for (const w of waiters.splice(0)) w();
+    }),
+  );
+  const waitFor = (stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = pattern.exec(text[stream]);
+        if (m) resolve(m);
+        else if (child.exitCode !== null || child.signalCode !== null)
+          reject(new Error(`${script} ended before ${pattern} on ${stream}: ${text.stderr.slice(-1000)}`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { child, done, waitFor };
+}
+
+/** Runs `npm run lab -- ARGS` as its own process (node --import tsx lab/cli.ts) and resolves when it exits. */
+export function runCli(args: string[]): Promise<CliOutcome> {
+  return startCli(args).done;
 }
