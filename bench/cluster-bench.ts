@@ -6,7 +6,8 @@
  *   rate, and the worst 10-second window;
  * - the queue (BullMQ, MaximumConcurrency 10) drained by one node and by two: messages per real second from
  *   the release of a paused queue to the last message settled in the ledger (each message is an INCR/DECR
- *   probe, a ledger settle and a publish, about what the lab adds per delivery, with no handler time).
+ *   probe, a ledger settle and a publish, about what the lab adds per delivery), with no handler time and
+ *   with 200 ms a message (where the cap, not Redis, is the bound: 50 a second at most).
  * Skipped, with the reason, when there is no redis-server.
  */
 import type { Redis } from 'ioredis';
@@ -58,8 +59,9 @@ async function queueThroughput(
   address: RedisAddress,
   nodes: number,
   messages: number,
+  holdMs: number,
 ): Promise<number> {
-  const prefix = `bench-q-${nodes}`;
+  const prefix = `bench-q-${nodes}-${holdMs}`;
   const keys = new ClusterKeys(prefix);
   const redis = await connectRedis(address);
   const subscriber = await connectRedis(address);
@@ -73,7 +75,7 @@ async function queueThroughput(
     consume: false,
   });
   await producer.ready();
-  const base = { role: 'queue' as const, url, prefix, cap: QUEUE_CAP, speed: 10, ...sqs, holdMs: 0 };
+  const base = { role: 'queue' as const, url, prefix, cap: QUEUE_CAP, speed: 10, ...sqs, holdMs };
   const procs = Array.from({ length: nodes }, (_, i) => new NodeProcess({ ...base, node: `n${i}` }));
   await Promise.all(procs.map((p) => p.waitFor('ready')));
   await producer.pause();
@@ -116,15 +118,19 @@ export default async function clusterBench(ctx: BenchContext): Promise<Figures> 
       figures[`cluster.throttle.speed${speed}.errorPct`] = f.errorPct;
       figures[`cluster.throttle.speed${speed}.worstWindowOff`] = f.worstWindow;
     }
-    const messages = ctx.full ? 3000 : 800;
-    for (const nodes of [1, 2]) {
-      ctx.log(`cluster: queue throughput, ${nodes} node(s), ${messages} messages`);
-      figures[`cluster.queue.nodes${nodes}.messagesPerS`] = await queueThroughput(
-        server.url,
-        address,
-        nodes,
-        messages,
-      );
+    // With no handler time, then with 200 ms a message (10 slots: at most 50 a second, whatever the nodes).
+    for (const holdMs of [0, 200]) {
+      const messages = holdMs === 0 ? (ctx.full ? 3000 : 800) : ctx.full ? 1500 : 500;
+      for (const nodes of [1, 2]) {
+        ctx.log(`cluster: queue throughput, ${nodes} node(s), ${messages} messages of ${holdMs} ms`);
+        figures[`cluster.queue.hold${holdMs}ms.nodes${nodes}.messagesPerS`] = await queueThroughput(
+          server.url,
+          address,
+          nodes,
+          messages,
+          holdMs,
+        );
+      }
     }
   } finally {
     redis.disconnect();

@@ -2,14 +2,13 @@ import t from 'tap';
 import { once } from 'node:events';
 import { ConfigError } from '../lab/config/config-error.js';
 import { labOptionsWith } from '../lab/config/parse-options.js';
-import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
 import { clusterSettingsOf } from '../lab/cluster/cluster-settings.js';
 import { NodeMembership } from '../lab/cluster/node-membership.js';
 import { NodeReaper } from '../lab/cluster/node-reaper.js';
 import { ClusterLedger, ledgerIdentityHolds } from '../lab/cluster/cluster-ledger.js';
 import { connectRedis } from '../lab/cluster/redis-connect.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
-import { redisSkip, testRedis } from './helpers/cluster-redis.js';
+import { redisSkip, testClient } from './helpers/cluster-redis.js';
 
 const skip = redisSkip();
 
@@ -34,11 +33,7 @@ t.test('an unreachable Redis is refused with the address and how to start one', 
 });
 
 t.test('membership: names, settings, leases', { skip }, async (t) => {
-  const { url, prefix } = await testRedis();
-  const address = parseRedisUrl(url)!;
-  const keys = new ClusterKeys(prefix);
-  const redis = await connectRedis(address);
-  t.teardown(() => redis.disconnect());
+  const { keys, redis } = await testClient(t);
   const settings = clusterSettingsOf(labOptionsWith({ speed: 10, mode: 'queue' }));
   const member = (node: string, s = settings, leaseMs = 600): NodeMembership =>
     new NodeMembership({ redis, keys, node, settings: s, leaseMs });
@@ -92,10 +87,7 @@ t.test('membership: names, settings, leases', { skip }, async (t) => {
 });
 
 t.test('a run whose nodes all died is resumed by the next node, with its state', { skip }, async (t) => {
-  const { url, prefix } = await testRedis();
-  const keys = new ClusterKeys(prefix);
-  const redis = await connectRedis(parseRedisUrl(url)!);
-  t.teardown(() => redis.disconnect());
+  const { keys, redis } = await testClient(t);
   const settings = clusterSettingsOf(labOptionsWith({ mode: 'queue' }));
   const dying = new NodeMembership({ redis, keys, node: 'a', settings, leaseMs: 100 });
   await dying.join();
@@ -118,10 +110,7 @@ t.test('a run whose nodes all died is resumed by the next node, with its state',
 });
 
 t.test('a heartbeat after Redis lost the lease takes it again and says so', { skip }, async (t) => {
-  const { url, prefix } = await testRedis();
-  const keys = new ClusterKeys(prefix);
-  const redis = await connectRedis(parseRedisUrl(url)!);
-  t.teardown(() => redis.disconnect());
+  const { keys, redis } = await testClient(t);
   const settings = clusterSettingsOf(labOptionsWith({}));
   const a = new NodeMembership({ redis, keys, node: 'a', settings, leaseMs: 150 });
   await a.join();
@@ -141,10 +130,7 @@ t.test(
   'a dead node leaves the load-running set, and the orders only it held are lost, counted',
   { skip },
   async (t) => {
-    const { url, prefix } = await testRedis();
-    const keys = new ClusterKeys(prefix);
-    const redis = await connectRedis(parseRedisUrl(url)!);
-    t.teardown(() => redis.disconnect());
+    const { keys, redis } = await testClient(t);
     const settings = clusterSettingsOf(labOptionsWith({ mode: 'queue' }));
     const nodes = ['dead', 'live', 'leaving'].map(
       (node) => new NodeMembership({ redis, keys, node, settings, leaseMs: 60_000 }),

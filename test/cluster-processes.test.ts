@@ -1,20 +1,15 @@
 import t from 'tap';
-import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
 import { ClusterLedger, ledgerIdentityHolds } from '../lab/cluster/cluster-ledger.js';
-import { connectRedis } from '../lab/cluster/redis-connect.js';
-import { parseRedisUrl } from '../lab/cluster/redis-url.js';
-import { redisSkip, testRedis } from './helpers/cluster-redis.js';
+import { redisSkip, testClient } from './helpers/cluster-redis.js';
 import { startTogether } from './helpers/cluster-process.js';
 
 // Two or three real processes on loopback sharing one redis-server: what the cluster shares holds across them.
 const skip = redisSkip();
 
 t.test('account concurrency: never above the limit across three processes', { skip }, async (t) => {
-  const { url, prefix } = await testRedis();
+  const { url, prefix, keys, redis } = await testClient(t);
   const limit = 5;
   const spec = { role: 'concurrency' as const, url, prefix, limit, invocations: 60, parallel: 4 };
-  const redis = await connectRedis(parseRedisUrl(url)!);
-  t.teardown(() => redis.disconnect());
   const nodes = await startTogether(t, redis, prefix, [
     { ...spec, node: 'a' },
     { ...spec, node: 'b' },
@@ -37,22 +32,19 @@ t.test('account concurrency: never above the limit across three processes', { sk
     [60, 60, 60],
     'every invocation ran',
   );
-  const keys = new ClusterKeys(prefix);
   t.equal(await redis.get(keys.concurrencyPeak), String(limit), "the cluster's peak, as Redis counted it");
   const held = (await redis.hvals(keys.concurrencyHeld)).reduce((sum, v) => sum + Number(v), 0);
   t.equal(held, 0, 'every slot given back');
 });
 
 t.test('the orders ledger across three processes: settled once, duplicates counted', { skip }, async (t) => {
-  const { url, prefix } = await testRedis();
+  const { url, prefix, keys, redis } = await testClient(t);
   const ids = (from: number, to: number): string[] =>
     Array.from({ length: to - from }, (_, i) => `o-${from + i}`);
   // a accepts 0..99, b 100..199, c 200..299 and, again, 0..9 (an ingress retry reaching another node).
   // Every node settles 0..49 as delivered (two duplicates each), a settles 50..59 lost, b 60..69 dead-lettered.
   const base = { role: 'ledger' as const, url, prefix };
   const delivered = ids(0, 50).map((id) => [id, 'delivered'] as [string, 'delivered']);
-  const redis = await connectRedis(parseRedisUrl(url)!);
-  t.teardown(() => redis.disconnect());
   const nodes = await startTogether(t, redis, prefix, [
     {
       ...base,
@@ -74,7 +66,7 @@ t.test('the orders ledger across three processes: settled once, duplicates count
   await Promise.all(nodes.map((n) => n.exited));
   const settledByNodes = done.reduce((s, d) => s + (d.settled as number), 0);
   t.equal(settledByNodes, 70, 'each order settled by exactly one node');
-  const totals = await new ClusterLedger({ redis, keys: new ClusterKeys(prefix), node: 'test' }).totals();
+  const totals = await new ClusterLedger({ redis, keys, node: 'test' }).totals();
   t.match(totals, {
     accepted: 300,
     delivered: 50,
@@ -90,5 +82,5 @@ t.test('the orders ledger across three processes: settled once, duplicates count
     ledgerIdentityHolds(totals),
     'accepted = delivered + lost + deadLettered + inFlight (open ids counted apart)',
   );
-  t.equal(await redis.hlen(new ClusterKeys(prefix).orderState), 300);
+  t.equal(await redis.hlen(keys.orderState), 300);
 });

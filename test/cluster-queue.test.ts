@@ -5,7 +5,8 @@ import { ClusterLedger, ledgerIdentityHolds } from '../lab/cluster/cluster-ledge
 import { ClusterQueue } from '../lab/cluster/cluster-queue.js';
 import { connectRedis } from '../lab/cluster/redis-connect.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
-import { redisSkip, testRedis, type TestRedis } from './helpers/cluster-redis.js';
+import { redisSkip, testRedis } from './helpers/cluster-redis.js';
+import type { NodeSpec } from './fixtures/cluster-node.js';
 import { startNodes } from './helpers/cluster-process.js';
 
 // The queue of queue mode on BullMQ, consumed by real processes sharing one redis-server.
@@ -20,15 +21,14 @@ interface Harness {
   keys: ClusterKeys;
   ledger: ClusterLedger;
   producer: ClusterQueue<{ id: string }>;
+  /** A consumer node's spec, but for its name and behaviour. */
+  base: Omit<NodeSpec, 'node'>;
   /** Resolves when these ids have all been settled by some node (each node publishes what it settles). */
   settled(ids: string[]): Promise<void>;
 }
 
-async function harness(
-  t: { teardown(fn: () => unknown): void },
-  { url, prefix }: TestRedis,
-  cap: number,
-): Promise<Harness> {
+async function harness(t: { teardown(fn: () => unknown): void }, cap: number): Promise<Harness> {
+  const { url, prefix } = await testRedis();
   const address = parseRedisUrl(url)!;
   const redis = await connectRedis(address);
   const subscriber = await connectRedis(address);
@@ -62,6 +62,7 @@ async function harness(
     keys,
     ledger: new ClusterLedger({ redis, keys, node: 'producer' }),
     producer,
+    base: { role: 'queue', url, prefix, cap, speed, visibilityTimeoutS },
     settled: (ids) =>
       new Promise<void>((resolve) => {
         const check = (): void => {
@@ -86,17 +87,9 @@ t.test(
   'two consumer processes: MaximumConcurrency held cluster-wide, failures back after VT',
   { skip },
   async (t) => {
-    const redis = await testRedis();
     const cap = 3;
-    const h = await harness(t, redis, cap);
-    const base = {
-      role: 'queue' as const,
-      url: redis.url,
-      prefix: redis.prefix,
-      cap,
-      speed,
-      visibilityTimeoutS,
-    };
+    const h = await harness(t, cap);
+    const base = h.base;
     const failFirst = ['m-2', 'm-7', 'm-11'];
     const nodes = startNodes(t, [
       { ...base, node: 'a', holdMs: 30, failFirst },
@@ -150,17 +143,9 @@ t.test(
   "a killed node's leased messages come back after VT on another node; nothing lost",
   { skip },
   async (t) => {
-    const redis = await testRedis();
     const cap = 2;
-    const h = await harness(t, redis, cap);
-    const base = {
-      role: 'queue' as const,
-      url: redis.url,
-      prefix: redis.prefix,
-      cap,
-      speed,
-      visibilityTimeoutS,
-    };
+    const h = await harness(t, cap);
+    const base = h.base;
     const [doomed] = startNodes(t, [{ ...base, node: 'doomed', hang: true }]);
     await doomed!.waitFor('ready');
     const ids = idsOf(6);

@@ -1,9 +1,8 @@
 import t from 'tap';
-import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
 import { ControlChannel } from '../lab/cluster/control-channel.js';
 import { connectRedis } from '../lab/cluster/redis-connect.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
-import { redisSkip, testRedis } from './helpers/cluster-redis.js';
+import { redisSkip, testClient } from './helpers/cluster-redis.js';
 import { startNodes, startTogether } from './helpers/cluster-process.js';
 
 // The shared throttle and the control channel across real processes sharing one redis-server.
@@ -23,13 +22,11 @@ t.test(
   'the shared throttle: rate x window +- 1 in every 10-second window, two processes',
   { skip },
   async (t) => {
-    const { url, prefix } = await testRedis();
+    const { url, prefix, redis } = await testClient(t);
     // 9 per scenario second at speed 10: 90 grants a real second between the two nodes, 360 in all (4 s).
     const rate = 9;
     const speed = 10;
     const spec = { role: 'throttle' as const, url, prefix, rate, speed, grants: 180 };
-    const redis = await connectRedis(parseRedisUrl(url)!);
-    t.teardown(() => redis.disconnect());
     const nodes = await startTogether(t, redis, prefix, [
       { ...spec, node: 'a' },
       { ...spec, node: 'b' },
@@ -78,21 +75,15 @@ t.test(
 );
 
 t.test('a control change on one node reaches every node within a second', { skip }, async (t) => {
-  const { url, prefix } = await testRedis();
+  const { url, prefix, keys, redis } = await testClient(t);
   const base = { role: 'control' as const, url, prefix };
   const nodes = startNodes(t, [
     { ...base, node: 'b' },
     { ...base, node: 'c' },
   ]);
   await Promise.all(nodes.map((n) => n.waitFor('ready')));
-  const address = parseRedisUrl(url)!;
-  const redis = await connectRedis(address);
-  const subscriber = await connectRedis(address);
-  t.teardown(() => {
-    redis.disconnect();
-    subscriber.disconnect();
-  });
-  const keys = new ClusterKeys(prefix);
+  const subscriber = await connectRedis(parseRedisUrl(url)!);
+  t.teardown(() => subscriber.disconnect());
   const a = new ControlChannel({ redis, subscriber, keys, node: 'a' });
   await a.start();
   const sent = await a.publish({ kind: 'mode', value: 'queue' });

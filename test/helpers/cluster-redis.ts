@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import tap from 'tap';
+import type { Redis } from 'ioredis';
+import { ClusterKeys } from '../../lab/cluster/cluster-keys.js';
+import { connectRedis } from '../../lab/cluster/redis-connect.js';
+import { parseRedisUrl } from '../../lab/cluster/redis-url.js';
 import {
   redisServerAvailable,
   startPrivateRedis,
@@ -49,6 +53,16 @@ export async function testRedis(): Promise<TestRedis> {
     tap.teardown(() => server.stop());
   }
   return { url: (await own).url, prefix: uniquePrefix() };
+}
+
+/** As `testRedis`, with the cluster's keys under the fresh prefix and a client closed when the test ends. */
+export async function testClient(t: {
+  teardown(fn: () => unknown): void;
+}): Promise<TestRedis & { keys: ClusterKeys; redis: Redis }> {
+  const given = await testRedis();
+  const redis = await connectRedis(parseRedisUrl(given.url)!);
+  t.teardown(() => redis.disconnect());
+  return { ...given, keys: new ClusterKeys(given.prefix), redis };
 }
 
 /** A private server of the test's own, even in CI: for tests that stop or restart Redis under live nodes. */
