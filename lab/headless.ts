@@ -67,7 +67,7 @@ export async function runHeadless(
       `stormlab: scenario ${lab.scenario.name}, mode ${options.mode}, engine ${options.engine}, ${pace}, seed ${options.seed}` +
         `${options.seedGiven ? '' : ' (random)'}; logs ${lab.files.log ?? 'off'}\n`,
     );
-    if (cluster) io.stderr.write(cluster.joinLine() + '\n');
+    if (cluster) io.stderr.write((await cluster.started()) + '\n');
     // One line per scenario minute; a timer that fires a hair early waits for its minute rather than print twice.
     let nextMinute = 1;
     const minute = (): void => {

@@ -78,6 +78,9 @@ t.test('bad cluster input is refused before anything starts', { skip }, async (t
   });
   await live.join();
   t.teardown(() => live.leave());
+  // Its built-in courier is the cluster's.
+  const keys = new ClusterKeys();
+  await client.hset(keys.courierOwner, 'node', 'a', 'url', 'http://127.0.0.1:9/slow');
   const base = ['--headless', '--scenario', 'smoke', '--log-file', 'none', '--cluster', redis.url];
   const cases: [string, string[], RegExp][] = [
     [
@@ -97,6 +100,11 @@ t.test('bad cluster input is refused before anything starts', { skip }, async (t
     ],
     ['another mode', [...base, '--node', 'b'], /--mode none \(the cluster runs queue\)/],
     [
+      'a second built-in courier',
+      [...base, '--mode', 'queue', '--node', 'b'],
+      /^stormlab: option --courier-url: not given, but node "a" already runs the cluster's built-in courier; allowed: --courier-url http:\/\/127\.0\.0\.1:9\/slow \(that courier\)/,
+    ],
+    [
       'virtual engine',
       [...base, '--engine', 'virtual', '--node', 'b'],
       /^stormlab: option --cluster: got it with --engine virtual/,
@@ -110,6 +118,10 @@ t.test('bad cluster input is refused before anything starts', { skip }, async (t
     t.equal(o.stderr.trimEnd().split('\n').length, 1, `${name}: one line`);
     t.match(o.stderr, pattern, name);
   });
+  // Nothing half-started: no refused node holds a lease or a place in the cluster.
+  t.same(await client.smembers(keys.nodes), ['a'], 'only the live node is a member');
+  t.equal(await client.exists(keys.lease('b')), 0, 'no lease left for b');
+  t.equal(await client.hget(keys.courierOwner, 'node'), 'a', "a's courier is still the cluster's");
 });
 
 t.test(

@@ -65,6 +65,10 @@ export class ClusterKeys {
   get courierDelivered(): string {
     return `${this.prefix}:courier:delivered`;
   }
+  /** The node whose built-in courier is the cluster's (`node`, and `url` once it listens). */
+  get courierOwner(): string {
+    return `${this.prefix}:courier:owner`;
+  }
   /** The control channel (pub/sub) and the last value of each control, for nodes that join later. */
   get controlChannel(): string {
     return `${this.prefix}:control`;

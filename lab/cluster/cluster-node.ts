@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ConfigError, describeValue } from '../config/config-error.js';
 import type { LabOptions } from '../config/parse-options.js';
 import { ClusterConcurrency } from './cluster-concurrency.js';
 import { ClusterKeys } from './cluster-keys.js';
@@ -11,6 +12,18 @@ import { ControlChannel } from './control-channel.js';
 import { NodeMembership } from './node-membership.js';
 import { NodeReaper } from './node-reaper.js';
 import { connectRedis } from './redis-connect.js';
+
+// The cluster has one courier (DESIGN section 11). A node without --courier-url runs its built-in courier as
+// the cluster's, unless a live node already does: then it is refused, with that courier's address if known.
+const CLAIM_COURIER = `
+local owner = redis.call('HGET', KEYS[1], 'node')
+if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. owner) == 1 then
+  return {owner, redis.call('HGET', KEYS[1], 'url') or ''}
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'node', ARGV[1])
+return {}
+`;
 
 export interface JoinOptions {
   /** Key prefix of the cluster. @default 'stormlab' */
@@ -78,6 +91,31 @@ export class ClusterNode {
 
   get name(): string {
     return this.cluster.node;
+  }
+
+  /**
+   * Makes this node's built-in courier the cluster's, or refuses (exit 2) when a live node's already is: two
+   * built-in couriers would give the cluster two usage plans.
+   */
+  async claimCourier(): Promise<void> {
+    const k = this.keys;
+    const reply = (await this.redis.eval(
+      CLAIM_COURIER,
+      1,
+      k.courierOwner,
+      this.name,
+      k.leasePrefix,
+    )) as string[];
+    if (reply.length === 0) return;
+    const [owner, url] = reply;
+    throw new ConfigError(
+      `option --courier-url: not given, but node ${describeValue(owner)} already runs the cluster's built-in courier; allowed: --courier-url ${url ? `${url} (that courier)` : "URL of the cluster's courier (node " + owner + ' prints it when it starts)'}, or one \`npm run courier\` for every node`,
+    );
+  }
+
+  /** Where this node's built-in courier, the cluster's, listens. */
+  async announceCourier(url: string): Promise<void> {
+    await this.redis.hset(this.keys.courierOwner, 'url', url);
   }
 
   /** Counts a shared operation that failed, by its kind. */

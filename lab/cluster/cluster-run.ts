@@ -65,6 +65,7 @@ export class ClusterRun {
     }
     const node = await ClusterNode.join(options, join);
     try {
+      if (!options.courierUrl) await node.claimCourier();
       // Filled in below: the queue's consumer and the drain check need the run, which needs them first.
       const ref: { run?: LabRun; self?: ClusterRun } = {};
       const queue = node.sharedQueue<Queued>({
@@ -141,8 +142,21 @@ export class ClusterRun {
     return this.totals.inFlight > 0 || q.visible + q.inFlight + q.delayed > 0;
   }
 
-  /** One line for the operator: how this node joined, and what of the local semantics a cluster lacks. */
-  joinLine(): string {
+  /**
+   * Once the run has started: publishes where this node's built-in courier (the cluster's) listens, and
+   * returns one line for the operator: how this node joined, the courier, what of the local semantics a
+   * cluster lacks.
+   */
+  async started(): Promise<string> {
+    const courier = this.run.engine.courierHttpUrl;
+    if (courier) await this.node.announceCourier(courier).catch(() => this.node.lost('courier-url'));
+    const line = this.joinLine();
+    return courier
+      ? `${line}\nstormlab: cluster: this node runs the cluster's courier: start the others with --courier-url ${courier}`
+      : line;
+  }
+
+  private joinLine(): string {
     const m = this.node.membership;
     const how =
       m.joined === 'new'

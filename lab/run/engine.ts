@@ -48,6 +48,8 @@ export interface Engine {
   courierCounts(): CourierCounts;
   /** True when the courier runs inside the lab (it counts its own answers); false for `--courier-url`. */
   readonly courierBuiltIn: boolean;
+  /** Where a built-in courier takes deliveries over HTTP, once started (threads engine only). */
+  readonly courierHttpUrl?: string;
   /** False while the courier cannot be reached (its thread down). */
   readonly courierUp: boolean;
   /** Correlation ids the courier answered 200, counted by the courier; undefined for an outside courier. */

@@ -147,6 +147,10 @@ export class ThreadsEngine implements Engine {
     return this.courier !== undefined;
   }
 
+  get courierHttpUrl(): string | undefined {
+    return this.courier && this.courierUrl ? this.courierUrl : undefined;
+  }
+
   get courierUp(): boolean {
     return (this.courier?.up ?? true) && !this.faultDown;
   }
