@@ -246,7 +246,7 @@ export class ClusterRun {
     }
   }
 
-  private async refresh(): Promise<void> {
+  private async refresh(crossCheck = false): Promise<void> {
     const started = performance.now();
     try {
       if (this.ledger.pending > 0) await this.ledger.replay();
@@ -254,7 +254,10 @@ export class ClusterRun {
       const reaped = await this.node.reaper.reap();
       this.loadsRunning = reaped.loadsRunning;
       for (const name of reaped.gone) this.nodesGone.push(name);
-      [this.totals, this.queueCounts] = await Promise.all([this.node.ledger.totals(), this.queue.counts()]);
+      [this.totals, this.queueCounts] = await Promise.all([
+        this.node.ledger.totals(crossCheck),
+        this.queue.counts(),
+      ]);
       if (this.queueCounts.visible > 0) {
         // Messages wait, so MaximumConcurrency should be in use: how much of it is, cluster-wide and here.
         const b = this.whileWaiting;
@@ -279,7 +282,7 @@ export class ClusterRun {
         .sadd(this.node.keys.courierDelivered, ...ids)
         .catch(() => this.node.lost('courier-ids'));
     }
-    await this.refresh();
+    await this.refresh(true);
     const concurrency = await this.node.concurrency.cluster().catch(() => undefined);
     // With an outside courier no node has the courier's record: the check has nothing to compare with.
     const orders =
