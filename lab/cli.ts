@@ -4,6 +4,8 @@ import { preflight } from './preflight.js';
 import { runHeadless } from './headless.js';
 import { runCompare } from './compare.js';
 import { LiveLabSession } from './lab-session.js';
+import type { ClusterLabSession } from './cluster/cluster-session.js';
+import { clusterSummary } from './cluster/cluster-summary.js';
 import { startRunMetrics } from './metrics/prometheus/run-metrics.js';
 import { STOP_GRACE_REAL_MS } from './finish-run.js';
 import { runSweepCli, sweepGrid } from './sweep/sweep-command.js';
@@ -59,13 +61,6 @@ async function main(argv: string[]): Promise<number> {
     }
     return runWithoutDashboard(options, grid);
   }
-  if (options.cluster) {
-    // The dashboard's session does not join a cluster yet (issue 14): refuse rather than run alone.
-    process.stderr.write(
-      'stormlab: option --cluster: given with the dashboard; allowed: with --headless (the dashboard does not join a cluster yet)\n',
-    );
-    return 2;
-  }
   return runWithDashboard(options);
 }
 
@@ -108,7 +103,20 @@ async function runWithoutDashboard(options: LabOptions, grid?: Grid): Promise<nu
 
 async function runWithDashboard(options: LabOptions): Promise<number> {
   const { runDashboard } = await import('../tui/dashboard.js');
-  const session = await LiveLabSession.start(options);
+  let session: LiveLabSession | ClusterLabSession;
+  try {
+    // Loaded only for a cluster, as in headless runs.
+    session = options.cluster
+      ? await (await import('./cluster/cluster-session.js')).ClusterLabSession.start(options)
+      : await LiveLabSession.start(options);
+  } catch (err) {
+    // A cluster's refusal (Redis unreachable, a name in use, other settings) comes before the screen.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`stormlab: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
   // The dashboard owns the terminal: the endpoint's address goes to the log pane and the run's log.
   const metrics = await startRunMetrics(options, session, (line) => session.current.event('INFO', line));
   let outcome: Awaited<ReturnType<typeof runDashboard>>;
@@ -124,6 +132,7 @@ async function runWithDashboard(options: LabOptions): Promise<number> {
   process.stdout.write(
     `delivered ${report.orders.delivered} of ${report.orders.accepted} orders, lost ${report.orders.lost}; logs in ${report.logs.file}\n`,
   );
+  if (options.cluster) process.stdout.write(clusterSummary(report) + '\n');
   const verdicts = thresholdSummary(report.thresholds);
   if (verdicts) process.stdout.write(verdicts + '\n');
   if (outcome.reason === 'error') {

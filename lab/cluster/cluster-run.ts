@@ -170,6 +170,15 @@ export class ClusterRun {
     return `stormlab: cluster: node ${this.node.name} ${how} at ${this.node.cluster.redis.url}${esm}`;
   }
 
+  /**
+   * A change made on this node (the dashboard's keys): applied here at once, then published to the others. A
+   * mode change goes through the run instead (its `mode` event publishes it).
+   */
+  async change(change: ControlChange): Promise<void> {
+    this.apply({ change, from: this.node.name, seq: 0, publishedAtMs: 0 }, true);
+    await this.publish(change).catch(() => this.node.lost('control'));
+  }
+
   /** Publishes a change made on this node (a key in the dashboard) to every node, this one included. */
   async publish(change: ControlChange): Promise<void> {
     await this.node.control.publish(change);
@@ -232,9 +241,12 @@ export class ClusterRun {
           this.run.load?.setPaused(change.value);
           break;
         case 'queue-concurrency':
+          // The local poller's figure too: snapshots and the dashboard show it.
+          this.run.pipeline.setQueueConcurrency(change.value);
           void this.queue.setMaxConcurrency(change.value).catch(() => this.node.lost('control'));
           break;
         case 'throttle-rate':
+          this.run.setThrottleRate(change.value);
           void this.node
             .sharedThrottle()
             .setRate(change.value)
