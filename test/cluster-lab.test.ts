@@ -1,69 +1,23 @@
 /**
- * The cluster through the real command: bad cluster input refused (exit 2, one line, nothing started), two
- * `npm run lab` processes in queue mode sharing one redis-server and one outside courier keep one ledger,
- * and the same through a Redis restart.
+ * The cluster through the real command: bad cluster input refused (exit 2, one line, nothing started), and two
+ * `npm run lab` processes in queue mode sharing one redis-server and one outside courier keep one ledger.
  */
 import t from 'tap';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { labOptionsWith } from '../lab/config/parse-options.js';
 import { ClusterKeys } from '../lab/cluster/cluster-keys.js';
-import { ledgerIdentityHolds, type ClusterOrderTotals } from '../lab/cluster/cluster-ledger.js';
 import { clusterSettingsOf } from '../lab/cluster/cluster-settings.js';
 import { NodeMembership } from '../lab/cluster/node-membership.js';
 import { connectRedis } from '../lab/cluster/redis-connect.js';
 import { parseRedisUrl } from '../lab/cluster/redis-url.js';
 import { tempDir } from './helpers/capture.js';
 import { ownRedis, redisSkip } from './helpers/cluster-redis.js';
-import { runCli, startCli } from './helpers/run-cli.js';
+import { runCli } from './helpers/run-cli.js';
+import { nodeArgs, reportOf, startCourier } from './helpers/cluster-cli.js';
 
 const skip = redisSkip(true);
 const dir = tempDir('stormlab-cluster-lab-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-
-/** One outside courier for every node; resolves to its /slow URL. */
-async function startCourier(t: { teardown(fn: () => unknown): void }, speed: number): Promise<string> {
-  const courier = startCli(
-    ['--port', '0', '--speed', String(speed), '--seed', '3'],
-    'lab/courier/courier-cli.ts',
-  );
-  t.teardown(() => courier.child.kill());
-  const [, url] = await courier.waitFor('stdout', /listening on (http:\/\/\S+)/);
-  return `${url}/slow`;
-}
-
-/** A node's command line: headless, queue mode, draining, its report in `dir`. */
-function nodeArgs(o: {
-  redis: string;
-  courier: string;
-  node: string;
-  seed: number;
-  scenario: string;
-  speed: number;
-}): string[] {
-  return [
-    ...['--headless', '--scenario', o.scenario, '--mode', 'queue', '--speed', String(o.speed)],
-    ...['--drain', '3600', '--seed', String(o.seed), '--log-file', 'none', '--courier-url', o.courier],
-    ...['--cluster', o.redis, '--node', o.node, '--report', join(dir, `${o.node}.json`)],
-  ];
-}
-
-interface NodeReport {
-  endedBy: string;
-  orders: { accepted: number };
-  cluster: {
-    node: string;
-    orders: ClusterOrderTotals;
-    peakConcurrency: number;
-    unsynced: Record<string, number>;
-    redisOutages: { startS: number; endS?: number }[];
-    stateLost: unknown[];
-    ledgerWrites: { replayed: number; pending: number };
-  };
-}
-
-const reportOf = (node: string): NodeReport =>
-  JSON.parse(readFileSync(join(dir, `${node}.json`), 'utf8')) as NodeReport;
 
 t.test('bad cluster input is refused before anything starts', { skip }, async (t) => {
   const redis = await ownRedis(t);
@@ -131,11 +85,11 @@ t.test(
     const redis = await ownRedis(t);
     const courier = await startCourier(t, 10);
     const args = (node: string, seed: number): string[] =>
-      nodeArgs({ redis: redis.url, courier, node, seed, scenario: 'smoke', speed: 40 });
+      nodeArgs(dir, { redis: redis.url, courier, node, seed, scenario: 'smoke', speed: 40 });
     const [a, b] = await Promise.all([runCli(args('a', 1)), runCli(args('b', 2))]);
     t.equal(a.code, 0, 'node a exits 0', { stderr: a.stderr });
     t.equal(b.code, 0, 'node b exits 0', { stderr: b.stderr });
-    const reports = ['a', 'b'].map(reportOf);
+    const reports = ['a', 'b'].map((n) => reportOf(dir, n));
     const accepted = reports.reduce((sum, r) => sum + r.orders.accepted, 0);
     // The node that finishes last sees the cluster's final totals; both see every order settled.
     for (const r of reports) {
@@ -149,48 +103,5 @@ t.test(
       t.same(c.redisOutages, [], 'Redis was up throughout');
     }
     t.ok(a.stdout.includes('cluster (as node a ends): accepted'), 'the summary shows the cluster');
-  },
-);
-
-t.test(
-  'Redis restarted mid-run: nodes reconnect, the outage is reported, nothing is lost',
-  { skip, timeout: 300_000 },
-  async (t) => {
-    // A Redis that keeps its data across a restart (append-only file, fsync on every write).
-    const redis = await ownRedis(t, { appendOnly: true });
-    const courier = await startCourier(t, 20);
-    // Two minutes at 3 orders a second: the outage falls in the middle of the load.
-    const scenario = join(dir, 'steady.yml');
-    writeFileSync(scenario, 'config:\n  phases:\n    - duration: 120\n      arrivalRate: 3\n');
-    const nodes = ['a', 'b'].map((node, i) =>
-      startCli(nodeArgs({ redis: redis.url, courier, node, seed: i + 1, scenario, speed: 20 })),
-    );
-    t.teardown(() => nodes.forEach((n) => n.child.kill('SIGKILL')));
-    // Node a's progress line at scenario minute 1.
-    await nodes[0]!.waitFor('stderr', /^\[01:00\]/m);
-    // Down for 1 real second (20 scenario seconds), then back with its data.
-    await redis.restart(1000);
-    const outcomes = await Promise.all(nodes.map((n) => n.done));
-    outcomes.forEach((o, i) => t.equal(o.code, 0, `node ${i} exits 0`, { stderr: o.stderr }));
-    const reports = ['a', 'b'].map(reportOf);
-    const accepted = reports.reduce((sum, r) => sum + r.orders.accepted, 0);
-    for (const r of reports) {
-      const c = r.cluster;
-      t.equal(r.endedBy, 'drain', `${c.node} drained`);
-      t.equal(c.redisOutages.length, 1, `${c.node} saw one outage`);
-      const [outage] = c.redisOutages;
-      t.ok(outage!.endS! > outage!.startS, `${c.node}: down from ${outage!.startS} s to ${outage!.endS} s`);
-      t.same(c.stateLost, [], 'Redis came back with its data');
-      t.equal(c.ledgerWrites.pending, 0, 'every ledger write made it, late or not');
-    }
-    const last = reports.map((r) => r.cluster.orders).sort((x, y) => y.delivered - x.delivered)[0]!;
-    t.ok(ledgerIdentityHolds(last), 'accepted = delivered + lost + deadLettered + inFlight');
-    // Shared calls that failed meanwhile are counted by kind; an order is never dropped without a count.
-    const failed = reports.reduce(
-      (n, r) => n + Object.values(r.cluster.unsynced).reduce((a, b) => a + b, 0),
-      0,
-    );
-    t.match(last, { accepted, lost: 0, inFlight: 0, deadLettered: 0 }, `shared calls failed: ${failed}`);
-    t.equal(last.delivered, accepted, 'every accepted order delivered');
   },
 );
