@@ -49,6 +49,7 @@ export class ClusterRun {
   private loadEndedAt = Number.POSITIVE_INFINITY;
   private refresher: NodeJS.Timeout | undefined;
   private applyingRemote = false;
+  private refreshing = false;
 
   private constructor(
     readonly node: ClusterNode,
@@ -259,6 +260,9 @@ export class ClusterRun {
   }
 
   private async refresh(crossCheck = false): Promise<void> {
+    // One at a time: while Redis is away a read waits, and the timer must not pile more behind it.
+    if (this.refreshing && !crossCheck) return;
+    this.refreshing = true;
     const started = performance.now();
     try {
       if (this.ledger.pending > 0) await this.ledger.replay();
@@ -281,6 +285,8 @@ export class ClusterRun {
     } catch {
       // A read, not work: counted apart from `unsynced`.
       this.readFailures++;
+    } finally {
+      this.refreshing = false;
     }
   }
 
