@@ -7,6 +7,7 @@ import { AccountConcurrency } from './account-concurrency.js';
 import { EnvironmentPool } from './environment-pool.js';
 import { gbSeconds } from './billing.js';
 import { seededUuid } from './request-id.js';
+import { functionLogRecord, functionLogText } from './function-log.js';
 import type { AbortControllerFactory } from './light-abort.js';
 import type {
   Executor,
@@ -21,6 +22,8 @@ import type {
 
 export interface LogSink {
   write(record: LogRecord): void;
+  /** A record serialised by the caller, `record` built only if someone listens (LogWriter has it). */
+  writeLine?(line: string, record: () => LogRecord): void;
   /** False when no line would be seen (no file, no listener): records are not built at all. */
   readonly active?: boolean;
 }
@@ -227,19 +230,11 @@ export class FunctionRuntime {
   private log(config: FunctionConfig, context: TaskContext, line: HandlerLog): void {
     const sink = this.o.logs;
     if (!sink || sink.active === false) return;
-    const record: LogRecord = {
-      level: line.level,
-      message: line.message,
-      timestamp: scenarioTimestamp(this.o.startedAtMs ?? 0, line.at),
-      service: config.service,
-      cold_start: context.coldStart,
-      function_name: config.functionName,
-      function_memory_size: config.memoryMb,
-      function_request_id: context.requestId,
-      correlation_id: context.correlationId ?? '',
-    };
-    if (line.status) record.status = line.status;
-    if (line.extra) Object.assign(record, line.extra);
-    sink.write(record);
+    const timestamp = scenarioTimestamp(this.o.startedAtMs ?? 0, line.at);
+    if (sink.writeLine) {
+      sink.writeLine(functionLogText(config, context, line, timestamp), () =>
+        functionLogRecord(config, context, line, timestamp),
+      );
+    } else sink.write(functionLogRecord(config, context, line, timestamp));
   }
 }
