@@ -175,21 +175,27 @@ function writeAll(fd: number, data: Buffer[]): Promise<void> {
 
 let stampSecond = NaN;
 let stampHead = '';
+let stampMs = NaN;
+let stampText = '';
 
 /**
  * ISO timestamp of a scenario instant, given the run's wall-clock start. Every log line carries one, and
- * thousands share a second: the text up to the seconds is formatted once per second.
+ * thousands share a second (many a millisecond): the text up to the seconds is formatted once per second,
+ * and the last millisecond's text is kept.
  */
 export function scenarioTimestamp(startedAtMs: number, scenarioMs: number): string {
   const ms = Math.trunc(startedAtMs + scenarioMs);
+  if (ms === stampMs) return stampText;
   const second = Math.floor(ms / 1000);
   const millis = ms - second * 1000;
-  // Years outside 0000-9999 print with a sign and six digits: leave those to Date.
   if (second !== stampSecond) {
     const iso = new Date(second * 1000).toISOString();
+    // Years outside 0000-9999 print with a sign and six digits: leave those to Date.
     if (iso.length !== 24) return new Date(ms).toISOString();
     stampSecond = second;
     stampHead = iso.slice(0, 20);
   }
-  return stampHead + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
+  stampMs = ms;
+  stampText = stampHead + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
+  return stampText;
 }
