@@ -19,7 +19,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** What the lab runs: its entry point imports from these, and its worker threads start files in them. */
 const SOURCE_DIRS = ['lab', 'workers', 'tui'];
-const BUILDS = join(root, 'dist');
+/** Where builds go; a test gives its own. */
+const BUILDS = process.env.STORMLAB_BUILD_DIR ?? join(root, 'dist');
 /** Builds kept besides the current one: a dashboard started before an edit may still start workers. */
 const KEEP_OLD_BUILDS = 3;
 
@@ -82,8 +83,10 @@ async function ensureBuild() {
 
 function pruneOldBuilds(current) {
   const builds = readdirSync(BUILDS)
+    // Builds only (named by their key): not one being made, nor anything else in the folder.
+    .filter((name) => /^[0-9a-f]{16}$/.test(name))
     .map((name) => join(BUILDS, name))
-    .filter((path) => path !== current && !path.includes('.building-'))
+    .filter((path) => path !== current)
     .map((path) => ({ path, mtimeMs: statSync(path).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { path } of builds.slice(KEEP_OLD_BUILDS)) rmSync(path, { recursive: true, force: true });
