@@ -8,7 +8,12 @@ import { LogWriter, scenarioTimestamp } from '../lab/logs/log-writer.js';
 import { LightAbortController } from '../lab/runtime/light-abort.js';
 import { seededUuid } from '../lab/runtime/request-id.js';
 import { SeededRandom } from '../lab/time/random.js';
-import { functionLogRecord, functionLogText } from '../lab/runtime/function-log.js';
+import {
+  functionLogLayout,
+  functionLogRecord,
+  functionLogText,
+  putFunctionLine,
+} from '../lab/runtime/function-log.js';
 import type { HandlerLog } from '../lab/runtime/function-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stormlab-logs-file-'));
@@ -219,4 +224,42 @@ t.test('seeded request ids: the same ids a seed always gave, UUID v4-shaped', as
     seen.add(id);
   }
   t.equal(seen.size, 2000, 'no id twice');
+});
+
+t.test('function lines encoded into the writer are JSON.stringify of their records', async (t) => {
+  const file = join(dir, 'function-lines.jsonl');
+  const writer = new LogWriter({ file, maxBufferBytes: 1024 });
+  const config = {
+    key: 'notify' as const,
+    functionName: 'Notification ✓ "fn"',
+    service: 'notify-handler' as const,
+    timeoutMs: 3000,
+    memoryMb: 128,
+  };
+  const expected: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const context = {
+      requestId: `r-${i}`,
+      functionName: config.functionName,
+      memoryMb: 128,
+      coldStart: i % 2 === 0,
+      deadlineMs: 0,
+      correlationId: i % 3 === 0 ? undefined : `c "${i}" é\n\u0002`,
+      environmentId: 'env',
+    };
+    const line: HandlerLog = {
+      at: i,
+      level: (['INFO', 'WARN', 'ERROR'] as const)[i % 3]!,
+      message: i % 4 === 0 ? `odd "message" ✓ \\ ${i}` : 'notify-handler START',
+      ...(i % 5 === 0 ? { status: 'FAILED' as const, extra: { error_code: `E${i}`, gone: undefined } } : {}),
+    };
+    const stamp = scenarioTimestamp(Date.UTC(2026, 0, 1), i);
+    const layout = functionLogLayout(config, context, line)!;
+    const out = writer.beginLine(layout.bound)!;
+    putFunctionLine(out, config, context, line, stamp, layout.extra);
+    writer.endLine(() => functionLogRecord(config, context, line, stamp));
+    expected.push(JSON.stringify(functionLogRecord(config, context, line, stamp)));
+  }
+  await writer.close();
+  t.same(readFileSync(file, 'utf8').trimEnd().split('\n'), expected);
 });

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, writev as fsWritev } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogRecord } from './log-record.js';
+import { LineEncoder } from './line-out.js';
 
 export interface LogWriterOptions {
   /** The run's log file; opened for appending, so the courier thread can share it. None: listeners only. */
@@ -30,6 +31,7 @@ export class LogWriter {
   private block: Buffer;
   private used = 0;
   private readonly spare: Buffer[] = [];
+  private readonly encoder = new LineEncoder();
   /** Flushed, waiting for the write in progress to end; the blocks among them go back to `spare`. */
   private queued: Buffer[] = [];
   private queuedBlocks: Buffer[] = [];
@@ -91,6 +93,33 @@ export class LogWriter {
     }
     this.used += this.block.write(line, this.used);
     this.block[this.used++] = 0x0a;
+    if (this.used >= this.maxBufferBytes) void this.flush();
+  }
+
+  /**
+   * A line encoded in place by a hot writer: the encoder, set at the end of what is buffered, with room for
+   * `maxBytes` (a generous bound: pieces times three bytes per UTF-16 unit); end it with `endLine`. None
+   * when there is no file or the line would not fit a block: then `writeLine` it.
+   */
+  beginLine(maxBytes: number): LineEncoder | undefined {
+    if (this.closed || this.fd === undefined || maxBytes + 1 > this.blockBytes) return undefined;
+    if (this.used + maxBytes + 1 > this.blockBytes) void this.flush();
+    const encoder = this.encoder;
+    encoder.block = this.block;
+    encoder.at = this.used;
+    return encoder;
+  }
+
+  /** Ends the line `beginLine` started; `record` is called only when someone listens. */
+  endLine(record: () => LogRecord): void {
+    const encoder = this.encoder;
+    encoder.block[encoder.at++] = 0x0a;
+    this.used = encoder.at;
+    this.lines++;
+    if (this.listeners.size > 0) {
+      const built = record();
+      for (const listener of this.listeners) listener(built);
+    }
     if (this.used >= this.maxBufferBytes) void this.flush();
   }
 

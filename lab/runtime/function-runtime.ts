@@ -1,13 +1,14 @@
 import type { Clock, Timer } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import type { LogRecord } from '../logs/log-record.js';
+import type { LineOut } from '../logs/line-out.js';
 import { scenarioTimestamp } from '../logs/log-writer.js';
 import type { FunctionStatsMap } from '../metrics/function-stats.js';
 import { AccountConcurrency } from './account-concurrency.js';
 import { EnvironmentPool } from './environment-pool.js';
 import { gbSeconds } from './billing.js';
 import { seededUuid } from './request-id.js';
-import { functionLogRecord, functionLogText } from './function-log.js';
+import { functionLogLayout, functionLogRecord, functionLogText, putFunctionLine } from './function-log.js';
 import type { AbortControllerFactory } from './light-abort.js';
 import type {
   Executor,
@@ -24,6 +25,9 @@ export interface LogSink {
   write(record: LogRecord): void;
   /** A record serialised by the caller, `record` built only if someone listens (LogWriter has it). */
   writeLine?(line: string, record: () => LogRecord): void;
+  /** A line encoded in place (LogWriter has it): see LogWriter.beginLine. */
+  beginLine?(maxBytes: number): LineOut | undefined;
+  endLine?(record: () => LogRecord): void;
   /** False when no line would be seen (no file, no listener): records are not built at all. */
   readonly active?: boolean;
 }
@@ -232,6 +236,13 @@ export class FunctionRuntime {
     if (!sink || sink.active === false) return;
     const timestamp = scenarioTimestamp(this.o.startedAtMs ?? 0, line.at);
     if (sink.writeLine) {
+      const layout = functionLogLayout(config, context, line);
+      const out = layout && sink.beginLine?.(layout.bound);
+      if (layout && out) {
+        putFunctionLine(out, config, context, line, timestamp, layout.extra);
+        sink.endLine!(() => functionLogRecord(config, context, line, timestamp));
+        return;
+      }
       sink.writeLine(functionLogText(config, context, line, timestamp), () =>
         functionLogRecord(config, context, line, timestamp),
       );
