@@ -12,6 +12,8 @@ export interface LineOut {
   ascii(text: string): void;
   /** Any text, JSON already (a quoted string): written as UTF-8. */
   text(text: string): void;
+  /** Any text as a JSON string: what `text(JSON.stringify(value))` writes. */
+  quoted(value: string): void;
 }
 
 export interface FixedPiece {
@@ -37,6 +39,10 @@ export class LineText implements LineOut {
 
   text(text: string): void {
     this.value += text;
+  }
+
+  quoted(value: string): void {
+    this.value += JSON.stringify(value);
   }
 }
 
@@ -64,5 +70,22 @@ export class LineEncoder implements LineOut {
 
   text(text: string): void {
     this.at += (this.block as unknown as BufferWrites).utf8Write(text, this.at);
+  }
+
+  /** Most values need no escape (ids, plain messages): those go in as they are, with their quotes. */
+  quoted(value: string): void {
+    const block = this.block;
+    let at = this.at;
+    block[at++] = 0x22;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.text(JSON.stringify(value));
+        return;
+      }
+      block[at++] = c;
+    }
+    block[at++] = 0x22;
+    this.at = at;
   }
 }

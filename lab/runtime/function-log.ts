@@ -100,15 +100,15 @@ export function putFunctionLine(
   out.fixed(LEVEL_HEAD);
   out.ascii(line.level);
   out.fixed(MESSAGE_KEY);
-  out.text(JSON.stringify(line.message));
+  out.quoted(line.message);
   out.fixed(TIMESTAMP_KEY);
   out.ascii(timestamp);
   out.fixed(parts.service);
   out.fixed(context.coldStart ? TRUE : FALSE);
   out.fixed(parts.name);
-  out.text(JSON.stringify(context.requestId));
+  out.quoted(context.requestId);
   out.fixed(CORRELATION_KEY);
-  out.text(JSON.stringify(context.correlationId ?? ''));
+  out.quoted(context.correlationId ?? '');
   if (line.status) {
     out.fixed(STATUS_KEY);
     out.ascii(line.status);
