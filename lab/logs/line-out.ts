@@ -57,8 +57,18 @@ export class LineEncoder implements LineOut {
   at = 0;
 
   fixed(piece: FixedPiece): void {
-    this.block.set(piece.bytes, this.at);
-    this.at += piece.bytes.length;
+    const bytes = piece.bytes;
+    const n = bytes.length;
+    // Most pieces are a few bytes: a loop beats the call into `set` for those.
+    if (n > 32) {
+      this.block.set(bytes, this.at);
+      this.at += n;
+      return;
+    }
+    const block = this.block;
+    let at = this.at;
+    for (let i = 0; i < n; i++) block[at++] = bytes[i]!;
+    this.at = at;
   }
 
   ascii(text: string): void {
