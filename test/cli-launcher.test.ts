@@ -1,9 +1,8 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli, type CliOutcome } from './helpers/run-cli.js';
+import { ROOT, runCli, runNode, type CliOutcome } from './helpers/run-cli.js';
 import type { RunReport } from '../lab/report/build-report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stormlab-launcher-'));
@@ -16,16 +15,7 @@ t.teardown(() => {
 
 /** `npm run lab -- ARGS` as the README runs it: node on bin/lab.mjs, with a build directory of its own. */
 function runLauncher(args: string[]): Promise<CliOutcome> {
-  const child = spawn(process.execPath, ['bin/lab.mjs', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, STORMLAB_BUILD_DIR: builds },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return runNode(['bin/lab.mjs', ...args], { ...process.env, STORMLAB_BUILD_DIR: builds });
 }
 
 t.test('the launcher builds once, then runs the build; it says what the sources say', async (t) => {

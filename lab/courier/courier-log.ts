@@ -157,13 +157,7 @@ function startLine(
   path: string,
 ): void {
   out.fixed(START_HEAD);
-  out.ascii(timestamp);
-  out.fixed(SERVICE);
-  if (correlation !== undefined) {
-    out.fixed(CORRELATION_KEY);
-    out.text(correlation);
-    out.fixed(COMMA);
-  }
+  putTimestampToCorrelation(out, timestamp, correlation);
   out.fixed(START_STATUS);
   out.ascii(requestId);
   out.fixed(METHOD_KEY);
@@ -171,6 +165,16 @@ function startLine(
   out.fixed(PATH_KEY);
   out.text(path);
   out.fixed(END);
+}
+
+/** The timestamp's value, the service, and the correlation id when there is one: both lines have them. */
+function putTimestampToCorrelation(out: LineOut, timestamp: string, correlation: string | undefined): void {
+  out.ascii(timestamp);
+  out.fixed(SERVICE);
+  if (correlation === undefined) return;
+  out.fixed(CORRELATION_KEY);
+  out.text(correlation);
+  out.fixed(COMMA);
 }
 
 /** The answer's line, COMPLETE (200) or FAILED. */
@@ -188,13 +192,7 @@ function endLine(
   out.fixed(MESSAGE_KEY);
   out.text(message);
   out.fixed(TIMESTAMP_KEY);
-  out.ascii(timestamp);
-  out.fixed(SERVICE);
-  if (correlation !== undefined) {
-    out.fixed(CORRELATION_KEY);
-    out.text(correlation);
-    out.fixed(COMMA);
-  }
+  putTimestampToCorrelation(out, timestamp, correlation);
   out.fixed(STATUS_KEY);
   out.ascii(status === 200 ? 'COMPLETE' : 'FAILED');
   out.fixed(REQUEST_KEY);

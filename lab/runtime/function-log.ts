@@ -4,23 +4,9 @@
  * serialising it; the text is exactly JSON.stringify of the record (a test compares the two), and the
  * record itself is built only for listeners (the dashboard's log pane).
  */
-import type { LogRecord } from '../logs/log-record.js';
+import { FUNCTION_LINE_FIELDS, type LogRecord } from '../logs/log-record.js';
 import type { FunctionConfig, HandlerLog, TaskContext } from './function-types.js';
 import { fixed, LineText, type FixedPiece, type LineOut } from '../logs/line-out.js';
-
-/** Fields of every function line: an `extra` field by one of these names changes a field, not appends one. */
-const BASE_FIELDS = new Set([
-  'level',
-  'message',
-  'timestamp',
-  'service',
-  'cold_start',
-  'function_name',
-  'function_memory_size',
-  'function_request_id',
-  'correlation_id',
-  'status',
-]);
 
 export function functionLogRecord(
   config: FunctionConfig,
@@ -68,7 +54,7 @@ export function functionLogLayout(
 ): { extra: string; bound: number } | undefined {
   let extra = '';
   if (line.extra) {
-    for (const key of Object.keys(line.extra)) if (BASE_FIELDS.has(key)) return undefined;
+    for (const key of Object.keys(line.extra)) if (FUNCTION_LINE_FIELDS.has(key)) return undefined;
     // JSON.stringify drops what it would drop from the record (undefined, functions) and quotes the rest.
     const text = JSON.stringify(line.extra);
     if (text.length > 2) extra = ',' + text.slice(1, -1);

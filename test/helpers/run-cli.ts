@@ -12,10 +12,12 @@ export interface CliOutcome {
 
 /** Runs `npm run lab -- ARGS` as its own process (node --import tsx lab/cli.ts) and resolves when it exits. */
 export function runCli(args: string[]): Promise<CliOutcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return runNode(['--import', 'tsx', 'lab/cli.ts', ...args]);
+}
+
+/** Runs node with `args` in the project's root and resolves with its exit code and output. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliOutcome> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
