@@ -51,6 +51,8 @@ export interface FunctionRuntimeOptions {
 /** Error codes the runtime itself gives (handlers give their own). */
 export const TIMEOUT_CODE = 'Sandbox.Timedout';
 export const CRASH_CODE = 'Runtime.ExitError';
+/** Scenario ms before the deadline within which a handler's own abort counts as the timeout. */
+const DEADLINE_SLACK_MS = 1;
 export const SHUTDOWN_CODE = 'StormLab.RunEnded';
 
 /**
@@ -214,13 +216,22 @@ export class FunctionRuntime {
         timer?.cancel();
         resolve(outcome);
       };
+      const message = (): string => `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
       timer = this.o.clock.setTimeout(() => {
-        const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
-        abort.abort(new Error(message));
-        finish({ ok: false, code: TIMEOUT_CODE, message, logs: [] });
+        abort.abort(new Error(message()));
+        finish({ ok: false, code: TIMEOUT_CODE, message: message(), logs: [] });
       }, timeoutMs);
       this.o.executor.run(fn, payload, context, abort.signal, options).then(
-        (outcome) => finish(outcome),
+        (outcome) =>
+          // A worker thread stops its handler at the deadline on its own clock, and that answer may come
+          // back before this thread's timer fires: cut at the deadline is a timeout, whoever saw it first.
+          finish(
+            !outcome.ok &&
+              outcome.code === 'Aborted' &&
+              this.o.clock.now() >= context.deadlineMs - DEADLINE_SLACK_MS
+              ? { ok: false, code: TIMEOUT_CODE, message: message(), logs: outcome.logs }
+              : outcome,
+          ),
         (err: unknown) => {
           const message = abort.signal.aborted
             ? String((abort.signal.reason as Error)?.message ?? abort.signal.reason)
