@@ -13,6 +13,9 @@ import type { Mode } from '../lab/config/option-spec.js';
 import type { RunReport } from '../lab/report/build-report.js';
 import { median, round, type BenchContext, type Figures } from './bench-utils.js';
 import { RunFolder } from './lab-runs.js';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const MODES: readonly Mode[] = ['none', 'queue', 'throttle'];
 const ROUNDS = 3;
@@ -24,13 +27,16 @@ interface Timed {
   rssMiB: number;
 }
 
-/** One whole `npm run lab` process; wall time from spawn to exit, the run's own time from its report. */
+/**
+ * One whole `npm run lab` process, logs written and read back as the issue's command does; wall time from
+ * spawn to exit, the run's own time from its report.
+ */
 function runOnce(mode: Mode, report: string): Timed {
   const args = [
-    '--max-semi-space-size=64',
-    '--import',
-    'tsx',
-    'lab/cli.ts',
+    'run',
+    '--silent',
+    'lab',
+    '--',
     '--headless',
     '--engine',
     'virtual',
@@ -41,13 +47,13 @@ function runOnce(mode: Mode, report: string): Timed {
     '--seed',
     '1',
     '--log-file',
-    'none',
+    report.replace(/\.json$/, '.log.jsonl'),
     '--report',
     report,
     ...(mode === 'none' ? [] : ['--drain', '7200']),
   ];
   const t0 = performance.now();
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const child = spawnSync('npm', args, { encoding: 'utf8', cwd: ROOT });
   const wallS = (performance.now() - t0) / 1000;
   if (child.status !== 0) throw new Error(`virtual run ${mode} exited ${child.status}: ${child.stderr}`);
   const r = JSON.parse(readFileSync(report, 'utf8')) as RunReport;
@@ -61,7 +67,7 @@ function runOnce(mode: Mode, report: string): Timed {
 
 export default async function virtualBench(ctx: BenchContext): Promise<Figures> {
   const folder = new RunFolder();
-  const out: Figures = { 'virtual.rounds': ROUNDS, 'virtual.scenario': 'seed-article, seed 1, logs off' };
+  const out: Figures = { 'virtual.rounds': ROUNDS, 'virtual.scenario': 'seed-article, seed 1, logs on' };
   const speedups: number[] = [];
   try {
     for (const mode of MODES) {

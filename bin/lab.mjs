@@ -19,7 +19,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** What the lab runs: its entry point imports from these, and its worker threads start files in them. */
 const SOURCE_DIRS = ['lab', 'workers', 'tui'];
-const BUILDS = join(root, 'dist');
+/** Where builds go; a test gives its own. */
+const BUILDS = process.env.STORMLAB_BUILD_DIR ?? join(root, 'dist');
+/** The bundle the main thread runs, in a build. */
+const MAIN = join('main', 'cli.js');
 /** Builds kept besides the current one: a dashboard started before an edit may still start workers. */
 const KEEP_OLD_BUILDS = 3;
 
@@ -55,7 +58,7 @@ function esbuildVersion() {
 async function ensureBuild() {
   const files = sourceFiles();
   const dir = join(BUILDS, buildKey(files, esbuildVersion()));
-  if (existsSync(join(dir, 'lab', 'cli.js'))) return dir;
+  if (existsSync(join(dir, MAIN))) return dir;
   const esbuild = await import('esbuild');
   // Built aside and renamed into place, so that two labs starting at once never run a half-written build.
   const scratch = join(BUILDS, `.building-${process.pid}-${Date.now()}`);
@@ -68,13 +71,28 @@ async function ensureBuild() {
     target: 'node20',
     logLevel: 'error',
   });
+  // The main thread's modules in one bundle (what `import()` loads later in chunks of its own): loading
+  // 150 modules one by one took longer than the storm's first minute. Worker threads start files of the
+  // tree above, which finds its files next to itself; the bundle finds them from the root it is given.
+  await esbuild.build({
+    entryPoints: [join(root, 'lab', 'cli.ts')],
+    bundle: true,
+    splitting: true,
+    packages: 'external',
+    outdir: join(scratch, 'main'),
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+  });
   for (const file of files.filter((f) => !f.endsWith('.ts')))
     cpSync(file, join(scratch, relative(root, file)));
   try {
     renameSync(scratch, dir);
   } catch (err) {
     rmSync(scratch, { recursive: true, force: true });
-    if (!existsSync(join(dir, 'lab', 'cli.js'))) throw err;
+    if (!existsSync(join(dir, MAIN))) throw err;
   }
   pruneOldBuilds(dir);
   return dir;
@@ -82,8 +100,10 @@ async function ensureBuild() {
 
 function pruneOldBuilds(current) {
   const builds = readdirSync(BUILDS)
+    // Builds only (named by their key): not one being made, nor anything else in the folder.
+    .filter((name) => /^[0-9a-f]{16}$/.test(name))
     .map((name) => join(BUILDS, name))
-    .filter((path) => path !== current && !path.includes('.building-'))
+    .filter((path) => path !== current)
     .map((path) => ({ path, mtimeMs: statSync(path).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { path } of builds.slice(KEEP_OLD_BUILDS)) rmSync(path, { recursive: true, force: true });
@@ -91,4 +111,6 @@ function pruneOldBuilds(current) {
 
 mkdirSync(BUILDS, { recursive: true });
 const build = await ensureBuild();
-await import(pathToFileURL(join(build, 'lab', 'cli.js')).href);
+// Where the bundle finds worker entry points and assets (lab/project-file.ts).
+globalThis[Symbol.for('stormlab.buildRoot')] = pathToFileURL(build + '/').href;
+await import(pathToFileURL(join(build, MAIN)).href);

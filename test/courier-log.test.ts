@@ -91,3 +91,28 @@ t.test('through a LogWriter: whole lines in the file, listeners get records', as
   t.equal(heard.length, 2 * n + 1, 'listeners heard everything until they left');
   t.equal(writer.lines, 2 * n + 2);
 });
+
+t.test('lines encoded into the writer are, byte for byte, JSON.stringify of their records', async (t) => {
+  const file = join(dir, 'encoded.jsonl');
+  const writer = new LogWriter({ file, maxBufferBytes: 2048 });
+  const heard: LogRecord[] = [];
+  writer.subscribe((r) => heard.push(r));
+  const log = new CourierLog(writer, STARTED);
+  const awkward = 'quote " backslash \\ newline \n tab \t unicode é ✓ \u0001 \ud83d\ude00';
+  for (let i = 0; i < 400; i++) {
+    const correlation = i % 3 === 0 ? undefined : i % 3 === 1 ? `corr-${i}` : `${awkward} ${i}`;
+    log.start(i * 7.3, correlation, `req-${i}`, i % 2 ? 'POST' : 'GET', i % 5 ? '/slow' : '/sl"ow/é');
+    const status = [200, 429, 502, 504, 405][i % 5]!;
+    log.end(i * 7.3 + 1, status, i % 4 ? 'Too Many Requests' : awkward, correlation, `req-${i}`, i % 7);
+  }
+  await writer.close();
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  t.equal(lines.length, 800);
+  t.equal(heard.length, 800);
+  let same = 0;
+  lines.forEach((line, i) => {
+    if (line === JSON.stringify(heard[i])) same++;
+    else t.equal(line, JSON.stringify(heard[i]), `line ${i + 1}`);
+  });
+  t.equal(same, 800, 'every line');
+});

@@ -101,11 +101,10 @@ async function crashMidRun(t: Test, mode: Mode, name: string) {
   t.equal(report.orders.inFlight, 0, 'every order settled once drained');
   checkIdentity(t, report);
   const lines = crashLines(lab.files.log!);
-  t.ok(
-    (lines['delivery-handler'] ?? 0) >= 1,
-    `delivery invocations ended by the crash, in the log: ${JSON.stringify(lines)}`,
-  );
   const crashed = Object.values(lines).reduce((n, c) => n + c, 0);
+  // Which functions the dead thread held is piscina's choice: on a loaded machine it held only notify
+  // invocations once (13 of them). Either function's invocations end the same way.
+  t.ok(crashed >= 1, `invocations ended by the crash, in the log: ${JSON.stringify(lines)}`);
   t.ok(crashed <= errorsAtCrash, `all ${crashed} crash errors were counted at the crash, none later`);
   t.equal(
     report.logs.deliveryFailed,

@@ -6,6 +6,15 @@ import { countLogLines } from '../lab/logs/count-log-lines.js';
 import type { LogRecord } from '../lab/logs/log-record.js';
 import { LogWriter, scenarioTimestamp } from '../lab/logs/log-writer.js';
 import { LightAbortController } from '../lab/runtime/light-abort.js';
+import { seededUuid } from '../lab/runtime/request-id.js';
+import { SeededRandom } from '../lab/time/random.js';
+import {
+  functionLogLayout,
+  functionLogRecord,
+  functionLogText,
+  putFunctionLine,
+} from '../lab/runtime/function-log.js';
+import type { HandlerLog } from '../lab/runtime/function-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stormlab-logs-file-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,4 +147,119 @@ t.test('the light abort controller behaves as AbortController for what the lab u
   const light = new LightAbortController();
   light.abort();
   t.equal((light.signal.reason as DOMException).name, 'AbortError', 'default reason as Node gives');
+});
+
+t.test('function lines put together by hand are exactly JSON.stringify of their records', async (t) => {
+  const config = {
+    key: 'delivery' as const,
+    functionName: 'Delivery "Function" ✓',
+    service: 'delivery-handler' as const,
+    timeoutMs: 6000,
+    memoryMb: 1024,
+  };
+  const context = {
+    requestId: 'r-1',
+    functionName: config.functionName,
+    memoryMb: 1024,
+    coldStart: true,
+    deadlineMs: 0,
+    correlationId: 'quote " back \\ nl \n é',
+    environmentId: 'env-1',
+  };
+  const lines: HandlerLog[] = [
+    { at: 1, level: 'INFO', message: 'delivery-handler START', status: 'START' },
+    { at: 2, level: 'WARN', message: 'courier answered 429; retrying in 3.41 s' },
+    {
+      at: 3,
+      level: 'ERROR',
+      message: 'failed: "x"\t\u0001',
+      status: 'FAILED',
+      extra: { error_code: 'Boom' },
+    },
+    { at: 4, level: 'INFO', message: 'odd extras', extra: { a: undefined, b: 1.5, c: null, d: [1, 'x'] } },
+    {
+      at: 5,
+      level: 'INFO',
+      message: 'an extra that overrides',
+      status: 'COMPLETE',
+      extra: { status: 'FAILED' },
+    },
+    { at: 6, level: 'INFO', message: 'empty extra', extra: {} },
+  ];
+  for (const coldStart of [true, false])
+    for (const correlationId of [context.correlationId, undefined])
+      for (const line of lines) {
+        const ctx = { ...context, coldStart, correlationId };
+        const stamp = scenarioTimestamp(Date.UTC(2026, 0, 1), line.at);
+        t.equal(
+          functionLogText(config, ctx, line, stamp),
+          JSON.stringify(functionLogRecord(config, ctx, line, stamp)),
+          `${line.message}, cold ${coldStart}, correlation ${correlationId !== undefined}`,
+        );
+      }
+  t.same(JSON.parse(functionLogText(config, context, lines[0]!, '2026-01-01T00:00:00.001Z')), {
+    level: 'INFO',
+    message: 'delivery-handler START',
+    timestamp: '2026-01-01T00:00:00.001Z',
+    service: 'delivery-handler',
+    cold_start: true,
+    function_name: 'Delivery "Function" ✓',
+    function_memory_size: 1024,
+    function_request_id: 'r-1',
+    correlation_id: 'quote " back \\ nl \n é',
+    status: 'START',
+  });
+});
+
+t.test('seeded request ids: the same ids a seed always gave, UUID v4-shaped', async (t) => {
+  const random = new SeededRandom(1);
+  // Literal: what the character-by-character version drew for seed 1.
+  t.equal(seededUuid(random), 'e535c9fe-52cb-4d3a-badb-c453f3f7fed5');
+  t.equal(seededUuid(random), '8770df9b-7bf4-4f89-b342-a788cc3d9b6a');
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const id = seededUuid(random);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))
+      t.fail(`shape: ${id}`);
+    seen.add(id);
+  }
+  t.equal(seen.size, 2000, 'no id twice');
+});
+
+t.test('function lines encoded into the writer are JSON.stringify of their records', async (t) => {
+  const file = join(dir, 'function-lines.jsonl');
+  const writer = new LogWriter({ file, maxBufferBytes: 1024 });
+  const config = {
+    key: 'notify' as const,
+    functionName: 'Notification ✓ "fn"',
+    service: 'notify-handler' as const,
+    timeoutMs: 3000,
+    memoryMb: 128,
+  };
+  const expected: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const context = {
+      requestId: `r-${i}`,
+      functionName: config.functionName,
+      memoryMb: 128,
+      coldStart: i % 2 === 0,
+      deadlineMs: 0,
+      correlationId: i % 3 === 0 ? undefined : `c "${i}" é\n\u0002`,
+      environmentId: 'env',
+    };
+    const line: HandlerLog = {
+      at: i,
+      level: (['INFO', 'WARN', 'ERROR'] as const)[i % 3]!,
+      message: i % 4 === 0 ? `odd "message" ✓ \\ ${i}` : 'notify-handler START',
+      ...(i % 5 === 0 ? { status: 'FAILED' as const, extra: { error_code: `E${i}`, gone: undefined } } : {}),
+    };
+    const stamp = scenarioTimestamp(Date.UTC(2026, 0, 1), i);
+    const layout = functionLogLayout(config, context, line)!;
+    const out = writer.beginLine(layout.bound)!;
+    putFunctionLine(out, config, context, line, stamp, layout.extra);
+    writer.endLine(() => functionLogRecord(config, context, line, stamp));
+    expected.push(JSON.stringify(functionLogRecord(config, context, line, stamp)));
+  }
+  await writer.close();
+  t.same(readFileSync(file, 'utf8').trimEnd().split('\n'), expected);
 });

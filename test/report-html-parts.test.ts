@@ -1,4 +1,5 @@
 import t from 'tap';
+import { int } from '../lab/report/html/format-figures.js';
 import { breakerBands, faultBands, modeMarkers } from '../lab/report/html/chart-markers.js';
 import { escapeHtml, jsonForScript } from '../lab/report/html/escape-html.js';
 import { heatColor } from '../lab/report/html/heat-color.js';
@@ -209,3 +210,14 @@ t.test(
     );
   },
 );
+
+t.test('integers read with thousands separators, as en-US writes them', async (t) => {
+  t.equal(int(0), '0');
+  t.equal(int(999), '999');
+  t.equal(int(1000), '1,000');
+  t.equal(int(1234567.4), '1,234,567');
+  t.equal(int(-1234567), '-1,234,567');
+  t.equal(int(10_740), '10,740');
+  t.equal(int(Number.NaN), '–');
+  t.equal(int('12'), '–');
+});

@@ -30,6 +30,39 @@ t.test('the timeout aborts the handler and counts as an error', async (t) => {
   t.equal((await next).coldStart, true);
 });
 
+t.test(
+  'a handler that stops itself at its deadline (as a worker thread does) is timed out too',
+  async (t) => {
+    // The handler's own clock says the deadline came a hair before the runtime's timer fires: what a worker
+    // thread's answer looks like when it beats the main thread's timer.
+    const rig = runtimeRig(
+      async (_fn, _p, context, _signal, clock) => {
+        await clock.sleep(context.deadlineMs - clock.now() - 0.5);
+        return { ok: false, code: 'Aborted', message: 'Task timed out', logs: [] };
+      },
+      { timeoutMs: 3_000, coldStartMs: 400 },
+    );
+    const result = rig.runtime.invoke('delivery', {});
+    await rig.clock.runAll();
+    const r = await result;
+    t.equal(r.status, 'timeout');
+    t.equal(r.code, TIMEOUT_CODE);
+    t.equal(rig.stats.delivery.timeouts, 1);
+    // Well before the deadline, a handler's abort is its own error.
+    const early = runtimeRig(async (_fn, _p, _c, _signal, clock) => {
+      await clock.sleep(1_000);
+      return { ok: false, code: 'Aborted', message: 'gave up', logs: [] };
+    });
+    const e = early.runtime.invoke('delivery', {});
+    await early.clock.runAll();
+    t.equal((await e).status, 'error');
+    t.equal(early.stats.delivery.timeouts, 0);
+    const next = rig.runtime.invoke('delivery', {});
+    await rig.clock.runAll();
+    t.equal((await next).coldStart, true, 'and its environment is reset');
+  },
+);
+
 t.test('environments are reused while warm and cold once reclaimed', async (t) => {
   const rig = runtimeRig(
     async (_fn, _p, _c, signal, clock) => {

@@ -2,7 +2,7 @@
  * The log pane's text and scrolling: one structured record becomes one coloured line, and the pane either
  * follows the tail or holds a selected line (for Enter: that order's story). Pure; no blessed here.
  */
-import type { LogRecord } from '../lab/logs/log-record.js';
+import { FUNCTION_LINE_FIELDS, type LogRecord } from '../lab/logs/log-record.js';
 import { escapeTags } from './format.js';
 import { SERVICE_WORDS, type LogEntry, type Story } from './log-model.js';
 import type { Colour } from './view-model.js';
@@ -85,18 +85,7 @@ export function formatLogLine(r: LogRecord, width: number, selected = false): st
   return selected ? `{inverse}${text.padEnd(width)}{/inverse}` : `{${colour}-fg}${text}{/${colour}-fg}`;
 }
 
-const STANDARD_FIELDS = new Set([
-  'level',
-  'message',
-  'timestamp',
-  'service',
-  'cold_start',
-  'function_name',
-  'function_memory_size',
-  'function_request_id',
-  'correlation_id',
-  'status',
-]);
+const STANDARD_FIELDS = FUNCTION_LINE_FIELDS;
 
 /** The story overlay: one order's every line, with the fields beyond the Powertools shape appended. */
 export function storyLines(story: Story, width: number): string[] {

@@ -1,16 +1,22 @@
 /**
  * The courier's `slow-api` log lines (DESIGN section 5): START on arrival, COMPLETE (200) or FAILED
  * (anything else) at the answer. Two lines per request at tens of thousands of requests a second, so the
- * lines are put together from fixed pieces instead of building an object and serialising it; the text is
- * exactly what JSON.stringify would give for the record (tests compare the two). The record object is
- * built only when the writer has listeners (the dashboard's log pane).
+ * lines are put together from fixed pieces (into the log writer's block, see line-out.ts) instead of
+ * building an object and serialising it; the text is exactly what JSON.stringify would give for the record
+ * (tests compare the two). The record object is built only when the writer has listeners (the dashboard's
+ * log pane).
  */
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogWriter } from '../logs/log-writer.js';
 import { scenarioTimestamp } from '../logs/log-writer.js';
+import { fixed, LineText, type LineOut } from '../logs/line-out.js';
 
-/** What the courier needs of a log writer: `writeLine` when it has one (LogWriter does), else `write`. */
-export type CourierLogSink = Pick<LogWriter, 'write'> & Partial<Pick<LogWriter, 'writeLine'>>;
+/**
+ * What the courier needs of a log writer: lines encoded in place or strings when it has them (LogWriter
+ * does), else records.
+ */
+export type CourierLogSink = Pick<LogWriter, 'write'> &
+  Partial<Pick<LogWriter, 'writeLine' | 'beginLine' | 'endLine'>>;
 
 type Level = 'INFO' | 'WARN' | 'ERROR';
 
@@ -32,14 +38,34 @@ class Quoter {
   }
 }
 
+const START_HEAD = fixed('{"level":"INFO","message":"request received","timestamp":"');
+const LEVEL_HEAD = fixed('{"level":"');
+const MESSAGE_KEY = fixed('","message":');
+const TIMESTAMP_KEY = fixed(',"timestamp":"');
+const SERVICE = fixed('","service":"slow-api",');
+const CORRELATION_KEY = fixed('"correlation_id":');
+const COMMA = fixed(',');
+const START_STATUS = fixed('"status":"START","request_id":"');
+const METHOD_KEY = fixed('","method":"');
+const PATH_KEY = fixed('","path":');
+const STATUS_KEY = fixed('"status":"');
+const REQUEST_KEY = fixed('","request_id":"');
+const HTTP_STATUS_KEY = fixed('","http_status":');
+const DURATION_KEY = fixed(',"duration_ms":');
+const END = fixed('}');
+/** Bytes of the fixed pieces of either line, and then some: the bound `beginLine` asks for. */
+const FIXED_BYTES = 256;
+
 export class CourierLog {
   private readonly sink: CourierLogSink;
   private readonly startedAtMs: number;
   private stampMs = NaN;
   private stampText = '';
-  // A request's START and its answer carry the same correlation id; a load test sends one path.
+  // A request's START and its answer carry the same correlation id; a load test sends one path; answers
+  // repeat a handful of messages.
   private readonly correlation = new Quoter();
   private readonly path = new Quoter();
+  private readonly message = new Quoter();
 
   /** @param startedAtMs wall ms at scenario time 0: timestamps are that plus scenario time. */
   constructor(sink: CourierLogSink, startedAtMs: number) {
@@ -70,13 +96,20 @@ export class CourierLog {
       sink.write(startRecord(timestamp, correlationId, requestId, method, path));
       return;
     }
-    sink.writeLine(
-      `{"level":"INFO","message":"request received","timestamp":"${timestamp}","service":"slow-api",` +
-        (correlationId === undefined ? '' : `"correlation_id":${this.correlation.quote(correlationId)},`) +
-        // The request id is ours ([a-z0-9-]) and node accepts only known method names: nothing to escape.
-        `"status":"START","request_id":"${requestId}","method":"${method}","path":${this.path.quote(path)}}`,
-      () => startRecord(timestamp, correlationId, requestId, method, path),
+    const correlation = correlationId === undefined ? undefined : this.correlation.quote(correlationId);
+    const pathText = this.path.quote(path);
+    const out = sink.beginLine?.(
+      FIXED_BYTES + 3 * ((correlation?.length ?? 0) + pathText.length + requestId.length + method.length),
     );
+    if (out) {
+      startLine(out, timestamp, correlation, requestId, method, pathText);
+      // Inline arrows, not named consts: under tsx a named closure costs a defineProperty per call.
+      sink.endLine!(() => startRecord(timestamp, correlationId, requestId, method, path));
+      return;
+    }
+    const text = new LineText();
+    startLine(text, timestamp, correlation, requestId, method, pathText);
+    sink.writeLine(text.value, () => startRecord(timestamp, correlationId, requestId, method, path));
   }
 
   end(
@@ -93,16 +126,82 @@ export class CourierLog {
       sink.write(endRecord(timestamp, status, message, correlationId, requestId, durationMs));
       return;
     }
-    sink.writeLine(
-      `{"level":"${levelOf(status)}","message":${JSON.stringify(message)},"timestamp":"${timestamp}",` +
-        `"service":"slow-api",` +
-        (correlationId === undefined ? '' : `"correlation_id":${this.correlation.quote(correlationId)},`) +
-        `"status":"${status === 200 ? 'COMPLETE' : 'FAILED'}","request_id":"${requestId}",` +
-        `"http_status":${status},"duration_ms":${durationMs}}`,
-      // Inline arrows, not named consts: under tsx a named closure costs a defineProperty per call.
-      () => endRecord(timestamp, status, message, correlationId, requestId, durationMs),
+    const correlation = correlationId === undefined ? undefined : this.correlation.quote(correlationId);
+    const messageText = this.message.quote(message);
+    const out = sink.beginLine?.(
+      FIXED_BYTES + 3 * ((correlation?.length ?? 0) + messageText.length + requestId.length),
+    );
+    if (out) {
+      endLine(out, timestamp, status, messageText, correlation, requestId, durationMs);
+      sink.endLine!(() => endRecord(timestamp, status, message, correlationId, requestId, durationMs));
+      return;
+    }
+    const text = new LineText();
+    endLine(text, timestamp, status, messageText, correlation, requestId, durationMs);
+    sink.writeLine(text.value, () =>
+      endRecord(timestamp, status, message, correlationId, requestId, durationMs),
     );
   }
+}
+
+/**
+ * The START line. Quoted texts come JSON already; the request id is ours ([a-z0-9-]) and node accepts only
+ * known method names: nothing to escape.
+ */
+function startLine(
+  out: LineOut,
+  timestamp: string,
+  correlation: string | undefined,
+  requestId: string,
+  method: string,
+  path: string,
+): void {
+  out.fixed(START_HEAD);
+  putTimestampToCorrelation(out, timestamp, correlation);
+  out.fixed(START_STATUS);
+  out.ascii(requestId);
+  out.fixed(METHOD_KEY);
+  out.ascii(method);
+  out.fixed(PATH_KEY);
+  out.text(path);
+  out.fixed(END);
+}
+
+/** The timestamp's value, the service, and the correlation id when there is one: both lines have them. */
+function putTimestampToCorrelation(out: LineOut, timestamp: string, correlation: string | undefined): void {
+  out.ascii(timestamp);
+  out.fixed(SERVICE);
+  if (correlation === undefined) return;
+  out.fixed(CORRELATION_KEY);
+  out.text(correlation);
+  out.fixed(COMMA);
+}
+
+/** The answer's line, COMPLETE (200) or FAILED. */
+function endLine(
+  out: LineOut,
+  timestamp: string,
+  status: number,
+  message: string,
+  correlation: string | undefined,
+  requestId: string,
+  durationMs: number,
+): void {
+  out.fixed(LEVEL_HEAD);
+  out.ascii(levelOf(status));
+  out.fixed(MESSAGE_KEY);
+  out.text(message);
+  out.fixed(TIMESTAMP_KEY);
+  putTimestampToCorrelation(out, timestamp, correlation);
+  out.fixed(STATUS_KEY);
+  out.ascii(status === 200 ? 'COMPLETE' : 'FAILED');
+  out.fixed(REQUEST_KEY);
+  out.ascii(requestId);
+  out.fixed(HTTP_STATUS_KEY);
+  out.ascii(String(status));
+  out.fixed(DURATION_KEY);
+  out.ascii(String(durationMs));
+  out.fixed(END);
 }
 
 function startRecord(

@@ -12,7 +12,7 @@ import type {
   CourierWorkerReply,
 } from '../../workers/courier-worker.js';
 import { CourierStats, type CourierStatsSnapshot } from './courier-stats.js';
-import { workerEntry } from './worker-entry.js';
+import { projectWorkerEntry } from './worker-entry.js';
 import type { CourierFaultChange, CourierFaultTarget } from './courier-controls.js';
 import type { LatencyRange } from '../config/parse-options.js';
 
@@ -62,7 +62,7 @@ const RESTART_DELAYS_MS = [0, 50, 100, 250, 500, 1000, 2000];
 /** Attempts to get the old port back (a dying thread may still hold it briefly) before taking any port. */
 const SAME_PORT_ATTEMPTS = 5;
 
-const WORKER_ENTRY = workerEntry(import.meta.url, '../../workers/courier-worker');
+const WORKER_ENTRY = projectWorkerEntry('workers/courier-worker');
 
 export class CourierError extends Error {
   readonly code: string;

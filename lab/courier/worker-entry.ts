@@ -8,8 +8,9 @@
  * there, so from source the worker starts on a tiny data: URL module that `require()`s the file. (An
  * `eval: true` worker would not do: eval workers skip `--import`.)
  */
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MODULE_EXT, projectFile } from '../project-file.js';
 
 /**
  * @param fromModule `import.meta.url` of the module starting the worker (its extension is the one used).
@@ -22,4 +23,9 @@ export function workerEntry(fromModule: string, relativeNoExt: string): URL {
   const path = JSON.stringify(fileURLToPath(file));
   const code = `import { createRequire } from 'node:module'; createRequire(${path})(${path});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/** The same for one of the lab's modules, by its place in the project: `projectWorkerEntry('workers/x')`. */
+export function projectWorkerEntry(pathNoExt: string): URL {
+  return workerEntry(projectFile(`${pathNoExt}${MODULE_EXT}`).href, `./${basename(pathNoExt)}`);
 }

@@ -16,3 +16,17 @@ export interface LogRecord {
   status?: LogStatus;
   [extra: string]: unknown;
 }
+
+/** The fields every function line has, in the formatter's order: other fields are the line's extras. */
+export const FUNCTION_LINE_FIELDS: ReadonlySet<string> = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_name',
+  'function_memory_size',
+  'function_request_id',
+  'correlation_id',
+  'status',
+]);

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, writev as fsWritev } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogRecord } from './log-record.js';
+import { LineEncoder } from './line-out.js';
 
 export interface LogWriterOptions {
   /** The run's log file; opened for appending, so the courier thread can share it. None: listeners only. */
@@ -30,6 +31,7 @@ export class LogWriter {
   private block: Buffer;
   private used = 0;
   private readonly spare: Buffer[] = [];
+  private readonly encoder = new LineEncoder();
   /** Flushed, waiting for the write in progress to end; the blocks among them go back to `spare`. */
   private queued: Buffer[] = [];
   private queuedBlocks: Buffer[] = [];
@@ -91,6 +93,33 @@ export class LogWriter {
     }
     this.used += this.block.write(line, this.used);
     this.block[this.used++] = 0x0a;
+    if (this.used >= this.maxBufferBytes) void this.flush();
+  }
+
+  /**
+   * A line encoded in place by a hot writer: the encoder, set at the end of what is buffered, with room for
+   * `maxBytes` (a generous bound: pieces times three bytes per UTF-16 unit); end it with `endLine`. None
+   * when there is no file or the line would not fit a block: then `writeLine` it.
+   */
+  beginLine(maxBytes: number): LineEncoder | undefined {
+    if (this.closed || this.fd === undefined || maxBytes + 1 > this.blockBytes) return undefined;
+    if (this.used + maxBytes + 1 > this.blockBytes) void this.flush();
+    const encoder = this.encoder;
+    encoder.block = this.block;
+    encoder.at = this.used;
+    return encoder;
+  }
+
+  /** Ends the line `beginLine` started; `record` is called only when someone listens. */
+  endLine(record: () => LogRecord): void {
+    const encoder = this.encoder;
+    encoder.block[encoder.at++] = 0x0a;
+    this.used = encoder.at;
+    this.lines++;
+    if (this.listeners.size > 0) {
+      const built = record();
+      for (const listener of this.listeners) listener(built);
+    }
     if (this.used >= this.maxBufferBytes) void this.flush();
   }
 
@@ -175,21 +204,27 @@ function writeAll(fd: number, data: Buffer[]): Promise<void> {
 
 let stampSecond = NaN;
 let stampHead = '';
+let stampMs = NaN;
+let stampText = '';
 
 /**
  * ISO timestamp of a scenario instant, given the run's wall-clock start. Every log line carries one, and
- * thousands share a second: the text up to the seconds is formatted once per second.
+ * thousands share a second (many a millisecond): the text up to the seconds is formatted once per second,
+ * and the last millisecond's text is kept.
  */
 export function scenarioTimestamp(startedAtMs: number, scenarioMs: number): string {
   const ms = Math.trunc(startedAtMs + scenarioMs);
+  if (ms === stampMs) return stampText;
   const second = Math.floor(ms / 1000);
   const millis = ms - second * 1000;
-  // Years outside 0000-9999 print with a sign and six digits: leave those to Date.
   if (second !== stampSecond) {
     const iso = new Date(second * 1000).toISOString();
+    // Years outside 0000-9999 print with a sign and six digits: leave those to Date.
     if (iso.length !== 24) return new Date(ms).toISOString();
     stampSecond = second;
     stampHead = iso.slice(0, 20);
   }
-  return stampHead + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
+  stampMs = ms;
+  stampText = stampHead + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
+  return stampText;
 }

@@ -1,6 +1,7 @@
 import type { Clock, Timer } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import type { LogRecord } from '../logs/log-record.js';
+import type { LineOut } from '../logs/line-out.js';
 import { scenarioTimestamp } from '../logs/log-writer.js';
 import type { FunctionStatsMap } from '../metrics/function-stats.js';
 import { AccountConcurrency } from './account-concurrency.js';
@@ -8,6 +9,7 @@ import type { SharedConcurrency } from '../pipeline/shared-parts.js';
 import { EnvironmentPool } from './environment-pool.js';
 import { gbSeconds } from './billing.js';
 import { seededUuid } from './request-id.js';
+import { functionLogLayout, functionLogRecord, functionLogText, putFunctionLine } from './function-log.js';
 import type { AbortControllerFactory } from './light-abort.js';
 import type {
   Executor,
@@ -22,6 +24,11 @@ import type {
 
 export interface LogSink {
   write(record: LogRecord): void;
+  /** A record serialised by the caller, `record` built only if someone listens (LogWriter has it). */
+  writeLine?(line: string, record: () => LogRecord): void;
+  /** A line encoded in place (LogWriter has it): see LogWriter.beginLine. */
+  beginLine?(maxBytes: number): LineOut | undefined;
+  endLine?(record: () => LogRecord): void;
   /** False when no line would be seen (no file, no listener): records are not built at all. */
   readonly active?: boolean;
 }
@@ -47,6 +54,8 @@ export interface FunctionRuntimeOptions {
 /** Error codes the runtime itself gives (handlers give their own). */
 export const TIMEOUT_CODE = 'Sandbox.Timedout';
 export const CRASH_CODE = 'Runtime.ExitError';
+/** Scenario ms before the deadline within which a handler's own abort counts as the timeout. */
+const DEADLINE_SLACK_MS = 1;
 export const SHUTDOWN_CODE = 'StormLab.RunEnded';
 
 /**
@@ -218,13 +227,22 @@ export class FunctionRuntime {
         timer?.cancel();
         resolve(outcome);
       };
+      const message = (): string => `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
       timer = this.o.clock.setTimeout(() => {
-        const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
-        abort.abort(new Error(message));
-        finish({ ok: false, code: TIMEOUT_CODE, message, logs: [] });
+        abort.abort(new Error(message()));
+        finish({ ok: false, code: TIMEOUT_CODE, message: message(), logs: [] });
       }, timeoutMs);
       this.o.executor.run(fn, payload, context, abort.signal, options).then(
-        (outcome) => finish(outcome),
+        (outcome) =>
+          // A worker thread stops its handler at the deadline on its own clock, and that answer may come
+          // back before this thread's timer fires: cut at the deadline is a timeout, whoever saw it first.
+          finish(
+            !outcome.ok &&
+              outcome.code === 'Aborted' &&
+              this.o.clock.now() >= context.deadlineMs - DEADLINE_SLACK_MS
+              ? { ok: false, code: TIMEOUT_CODE, message: message(), logs: outcome.logs }
+              : outcome,
+          ),
         (err: unknown) => {
           const message = abort.signal.aborted
             ? String((abort.signal.reason as Error)?.message ?? abort.signal.reason)
@@ -238,19 +256,18 @@ export class FunctionRuntime {
   private log(config: FunctionConfig, context: TaskContext, line: HandlerLog): void {
     const sink = this.o.logs;
     if (!sink || sink.active === false) return;
-    const record: LogRecord = {
-      level: line.level,
-      message: line.message,
-      timestamp: scenarioTimestamp(this.o.startedAtMs ?? 0, line.at),
-      service: config.service,
-      cold_start: context.coldStart,
-      function_name: config.functionName,
-      function_memory_size: config.memoryMb,
-      function_request_id: context.requestId,
-      correlation_id: context.correlationId ?? '',
-    };
-    if (line.status) record.status = line.status;
-    if (line.extra) Object.assign(record, line.extra);
-    sink.write(record);
+    const timestamp = scenarioTimestamp(this.o.startedAtMs ?? 0, line.at);
+    if (sink.writeLine) {
+      const layout = functionLogLayout(config, context, line);
+      const out = layout && sink.beginLine?.(layout.bound);
+      if (layout && out) {
+        putFunctionLine(out, config, context, line, timestamp, layout.extra);
+        sink.endLine!(() => functionLogRecord(config, context, line, timestamp));
+        return;
+      }
+      sink.writeLine(functionLogText(config, context, line, timestamp), () =>
+        functionLogRecord(config, context, line, timestamp),
+      );
+    } else sink.write(functionLogRecord(config, context, line, timestamp));
   }
 }

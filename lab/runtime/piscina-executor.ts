@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { modulePath } from '../project-file.js';
 import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
 import type { FunctionTask, FunctionWorkerData, TaskGuards } from '../../workers/function-worker.js';
 import type { DeliveryGuards } from '../delivery/delivery-guards.js';
@@ -23,8 +23,7 @@ export interface PiscinaExecutorOptions {
 
 /** The worker entry, with the running module's own extension (.ts under tsx, .js from a build). */
 export function workerFile(base: string): string {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return fileURLToPath(new URL(`../../workers/${base}${ext}`, import.meta.url));
+  return modulePath(`workers/${base}`);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { modulePath } from '../project-file.js';
 import { createCellPool } from './sweep-pool.js';
 import type { Writable } from 'node:stream';
 import type { LabOptions } from '../config/parse-options.js';
@@ -74,9 +74,7 @@ export async function runSweepCommand(
 }
 
 /** The sweep's pool worker, with the running module's own extension (.ts under tsx, .js from a build). */
-export const SWEEP_WORKER = fileURLToPath(
-  new URL(`../../workers/sweep-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
-);
+export const SWEEP_WORKER = modulePath('workers/sweep-worker');
 
 /** `npm run lab -- sweep`: the grid (checked first), a piscina pool across the cores, then the outputs. */
 export async function runSweepCli(

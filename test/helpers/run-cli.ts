@@ -23,10 +23,12 @@ export interface CliProcess {
  * `node --import tsx SCRIPT ARGS`, with its output collected.
  */
 export function startCli(args: string[], script = 'lab/cli.ts'): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return startNode(['--import', 'tsx', script, ...args]);
+}
+
+/** Starts node with `args` in the project's root, its output collected. */
+export function startNode(args: string[], env: NodeJS.ProcessEnv = process.env): CliProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const text = { stdout: '', stderr: '' };
   const waiters: (() => void)[] = [];
   const onData = (stream: 'stdout' | 'stderr') => (c: Buffer) => {
@@ -47,7 +49,9 @@ export function startCli(args: string[], script = 'lab/cli.ts'): CliProcess {
         const m = pattern.exec(text[stream]);
         if (m) resolve(m);
         else if (child.exitCode !== null || child.signalCode !== null)
-          reject(new Error(`${script} ended before ${pattern} on ${stream}: ${text.stderr.slice(-1000)}`));
+          reject(
+            new Error(`${args.join(' ')} ended before ${pattern} on ${stream}: ${text.stderr.slice(-1000)}`),
+          );
         else waiters.push(check);
       };
       check();
@@ -58,4 +62,9 @@ export function startCli(args: string[], script = 'lab/cli.ts'): CliProcess {
 /** Runs `npm run lab -- ARGS` as its own process (node --import tsx lab/cli.ts) and resolves when it exits. */
 export function runCli(args: string[]): Promise<CliOutcome> {
   return startCli(args).done;
+}
+
+/** Runs node with `args` in the project's root and resolves with its exit code and output. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliOutcome> {
+  return startNode(args, env).done;
 }

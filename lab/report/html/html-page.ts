@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { projectFile } from '../../project-file.js';
 import type { ChartSpec } from './chart-spec.js';
 import { escapeHtml, jsonForScript } from './escape-html.js';
 import { REPORT_CSS } from './report-css.js';
@@ -16,7 +17,7 @@ export interface PageParts {
 let drawScript: string | undefined;
 
 function chartScript(): string {
-  drawScript ??= readFileSync(new URL('./client/draw-charts.js', import.meta.url), 'utf8');
+  drawScript ??= readFileSync(projectFile('lab/report/html/client/draw-charts.js'), 'utf8');
   return drawScript;
 }
 
