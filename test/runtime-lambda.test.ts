@@ -63,6 +63,29 @@ t.test(
   },
 );
 
+t.test('an answer judged by when its handler returned, on its own clock', async (t) => {
+  // A worker thread's answer reaches the runtime a moment after its handler returned: what decides is
+  // the moment it returned. Both answers here reach the runtime half a millisecond before the deadline.
+  const answer = (endedLate: boolean) =>
+    runtimeRig(
+      async (_fn, _p, context, _signal, clock) => {
+        await clock.sleep(context.deadlineMs - clock.now() - 0.5);
+        return { ok: true, value: 1, logs: [], endedAtMs: context.deadlineMs + (endedLate ? 3 : -3) };
+      },
+      { timeoutMs: 3_000, coldStartMs: 0 },
+    );
+  const late = answer(true);
+  const l = late.runtime.invoke('delivery', {});
+  await late.clock.runAll();
+  t.equal((await l).status, 'timeout', 'returned 3 ms after its deadline: a timeout');
+  t.equal(late.stats.delivery.successes, 0);
+  const early = answer(false);
+  const e = early.runtime.invoke('delivery', {});
+  await early.clock.runAll();
+  t.equal((await e).status, 'ok', 'returned 3 ms before it: in time');
+  t.equal(early.stats.delivery.timeouts, 0);
+});
+
 t.test('environments are reused while warm and cold once reclaimed', async (t) => {
   const rig = runtimeRig(
     async (_fn, _p, _c, signal, clock) => {

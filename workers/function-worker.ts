@@ -74,6 +74,13 @@ function init(): WorkerState {
 /** The piscina entry: runs one handler and reports expected failures as values. */
 export default async function runTask(task: FunctionTask): Promise<HandlerOutcome> {
   state ??= init();
+  const outcome = await runHandler(task, state);
+  // When it returned, by this thread's clock: an answer that reaches the main thread after the deadline
+  // may still have been in time, and one in the pipe at the deadline may not.
+  return { ...outcome, endedAtMs: state.clock.now() };
+}
+
+async function runHandler(task: FunctionTask, state: WorkerState): Promise<HandlerOutcome> {
   const { fn, context } = task;
   if (fn === 'notify') return notifyHandler(JSON.parse(task.payload) as NotifyPayload, context);
   if (fn === 'warm-up') return { ok: true, value: null, logs: [] };

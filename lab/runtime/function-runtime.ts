@@ -206,6 +206,17 @@ export class FunctionRuntime {
     for (const abort of this.inFlight) abort.abort(new Error(reason));
   }
 
+  /**
+   * Whether a handler's answer came within its deadline. A worker thread stops its handler at the deadline
+   * on its own clock, and that answer (or a success just past the deadline) may reach this thread before its
+   * timer fires: cut at the deadline, or done after it, is a timeout, whoever saw it first.
+   */
+  private inTime(outcome: HandlerOutcome, context: TaskContext): boolean {
+    const endedAt = outcome.endedAtMs ?? this.o.clock.now();
+    if (!outcome.ok && outcome.code === 'Aborted') return endedAt < context.deadlineMs - DEADLINE_SLACK_MS;
+    return endedAt < context.deadlineMs;
+  }
+
   get running(): number {
     return this.inFlight.size;
   }
@@ -228,21 +239,18 @@ export class FunctionRuntime {
         resolve(outcome);
       };
       const message = (): string => `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+      const timedOut = (late: HandlerOutcome): HandlerOutcome => ({
+        ok: false,
+        code: TIMEOUT_CODE,
+        message: message(),
+        logs: late.logs,
+      });
       timer = this.o.clock.setTimeout(() => {
         abort.abort(new Error(message()));
         finish({ ok: false, code: TIMEOUT_CODE, message: message(), logs: [] });
       }, timeoutMs);
       this.o.executor.run(fn, payload, context, abort.signal, options).then(
-        (outcome) =>
-          // A worker thread stops its handler at the deadline on its own clock, and that answer may come
-          // back before this thread's timer fires: cut at the deadline is a timeout, whoever saw it first.
-          finish(
-            !outcome.ok &&
-              outcome.code === 'Aborted' &&
-              this.o.clock.now() >= context.deadlineMs - DEADLINE_SLACK_MS
-              ? { ok: false, code: TIMEOUT_CODE, message: message(), logs: outcome.logs }
-              : outcome,
-          ),
+        (outcome) => finish(this.inTime(outcome, context) ? outcome : timedOut(outcome)),
         (err: unknown) => {
           const message = abort.signal.aborted
             ? String((abort.signal.reason as Error)?.message ?? abort.signal.reason)

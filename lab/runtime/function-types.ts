@@ -37,9 +37,16 @@ export interface HandlerLog {
  * Handlers report expected failures as values: an error thrown inside a worker thread reaches the main
  * thread as a plain Error without its code.
  */
-export type HandlerOutcome =
+export type HandlerOutcome = (
   | { ok: true; value: unknown; logs: HandlerLog[] }
-  | { ok: false; code: string; message: string; logs: HandlerLog[] };
+  | { ok: false; code: string; message: string; logs: HandlerLog[] }
+) & {
+  /**
+   * Scenario ms at which the handler returned, on its own thread's clock (a worker thread's answer takes a
+   * moment to reach the runtime); the runtime's own clock when absent.
+   */
+  endedAtMs?: number;
+};
 
 export interface InvokeOptions {
   correlationId?: string;
