@@ -2,15 +2,19 @@
  * Whole lab runs for the benches: the headless path (a Lab started, run to the end of its load, finished
  * with its report) with every file in a temporary folder, and the wall time it took.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LabOptions } from '../lab/config/parse-options.js';
 import { finishRun } from '../lab/finish-run.js';
 import { createRun } from '../lab/run/create-run.js';
 import type { LabRun as Lab } from '../lab/run/lab-run.js';
 import type { RunReport } from '../lab/report/build-report.js';
 import type { FidelityScenario } from './fidelity-scenarios.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A temporary folder for one bench section's runs; `remove()` deletes it and everything in it. */
 export class RunFolder {
@@ -74,4 +78,28 @@ export async function runLab(options: LabOptions, hooks: LabRunHooks = {}): Prom
     await lab.stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** What one whole `npm run lab` process gave. */
+export interface LabCommandRun {
+  report: RunReport;
+  /** Real seconds from spawn to exit: npm's and node's start-up included. */
+  wallS: number;
+}
+
+/**
+ * `npm run lab -- ARGS --report FILE` as a person runs it, in a process of its own: the launcher's build,
+ * its node options, and a heap that no earlier run in the bench's process has shaped (the threads engine
+ * keeps its young generation small, which only holds in a process it starts fresh).
+ */
+export function runLabCommand(args: string[], report: string): LabCommandRun {
+  const t0 = performance.now();
+  const child = spawnSync('npm', ['run', '--silent', 'lab', '--', ...args, '--report', report], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  if (child.status !== 0)
+    throw new Error(`npm run lab -- ${args.join(' ')} exited ${child.status}: ${child.stderr}`);
+  return { report: JSON.parse(readFileSync(report, 'utf8')) as RunReport, wallS };
 }

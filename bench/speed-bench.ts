@@ -15,11 +15,18 @@ import type { Mode } from '../lab/config/option-spec.js';
 import { round, type BenchContext, type Figures } from './bench-utils.js';
 import { maxFaithful } from './fidelity-scenarios.js';
 import { crossCheck, crossFigures, type CrossFigures } from './engine-cross-check.js';
-import { runLab, RunFolder, type LabRun } from './lab-runs.js';
+import { runLab, runLabCommand, RunFolder, type LabCommandRun } from './lab-runs.js';
 
 const MODES: readonly Mode[] = ['none', 'queue'];
 const SEED = 1;
 const CROSS_SPEED = 10;
+/**
+ * Scenario seconds each mode runs on after its load (`--drain`, ending once nothing is in flight): the storm
+ * is judged on its settled outcome, every order delivered or lost, since at the load's end two thousand
+ * orders are still between retries and how many of them have failed for good by then is a matter of
+ * milliseconds. The queue loses nothing, and its backlog would take 25 more minutes: judged at the load's end.
+ */
+const DRAIN_S: Record<Mode, number> = { none: 600, queue: 0, throttle: 0 };
 
 function describe(f: CrossFigures): string {
   return (
@@ -40,18 +47,24 @@ export default async function speedBench(ctx: BenchContext): Promise<Figures> {
     'speed.loadAverageAtStart': round(loadavg()[0]!, 2),
     'speed.cores': availableParallelism(),
   };
-  const options = (mode: Mode, engine: 'threads' | 'virtual', speed: number, seed: number) =>
+  const virtualOptions = (mode: Mode, seed: number) =>
     labOptionsWith({
       scenario: 'seed-article',
       mode,
-      engine,
-      speed,
+      engine: 'virtual',
       seed,
       seedGiven: true,
-      drainS: 0,
-      ...folder.files(`${mode}-${engine}-${speed}-seed${seed}`),
+      drainS: DRAIN_S[mode],
+      ...folder.files(`${mode}-virtual-seed${seed}`),
     });
-  const log = (label: string, run: LabRun, f: CrossFigures): void =>
+  /** A threads run as a person starts it (`npm run lab`): a process of its own, heap and all. */
+  const threadsRun = (mode: Mode, speed: number, seed: number): LabCommandRun => {
+    const { report, logFile } = folder.files(`${mode}-threads-${speed}-seed${seed}`);
+    const args = ['--headless', '--scenario', 'seed-article', '--mode', mode, '--speed', String(speed)];
+    const more = ['--seed', String(seed), '--drain', String(DRAIN_S[mode]), '--log-file', logFile];
+    return runLabCommand([...args, ...more], report);
+  };
+  const log = (label: string, run: LabCommandRun, f: CrossFigures): void =>
     ctx.log(
       `speed bench ${label}: ${describe(f)}; wall ${run.wallS.toFixed(1)} s, event loop p99 ` +
         `${run.report.host.eventLoopDelayP99Ms.toFixed(1)} ms, load ${loadavg()[0]!.toFixed(2)}`,
@@ -62,7 +75,7 @@ export default async function speedBench(ctx: BenchContext): Promise<Figures> {
       const reference = async (seed: number): Promise<CrossFigures> => {
         let f = references.get(seed);
         if (!f) {
-          const run = await runLab(options(mode, 'virtual', 1, seed));
+          const run = await runLab(virtualOptions(mode, seed));
           f = crossFigures(run.report);
           log(`${mode} virtual seed ${seed}`, run, f);
           references.set(seed, f);
@@ -72,7 +85,7 @@ export default async function speedBench(ctx: BenchContext): Promise<Figures> {
       const ref = await reference(SEED);
       const verdicts: { speed: number; faithful: boolean }[] = [];
       for (const speed of speeds) {
-        const run = await runLab(options(mode, 'threads', speed, SEED));
+        const run = threadsRun(mode, speed, SEED);
         const f = crossFigures(run.report);
         log(`${mode} threads at ${speed}`, run, f);
         const verdict = crossCheck(f, ref);
@@ -90,7 +103,7 @@ export default async function speedBench(ctx: BenchContext): Promise<Figures> {
       }
       out[`speed.maxFaithful.${mode}`] = maxFaithful(verdicts, 0);
       for (const seed of crossSeeds.filter((s) => s !== SEED)) {
-        const run = await runLab(options(mode, 'threads', CROSS_SPEED, seed));
+        const run = threadsRun(mode, CROSS_SPEED, seed);
         const f = crossFigures(run.report);
         log(`${mode} threads at ${CROSS_SPEED} seed ${seed}`, run, f);
         const verdict = crossCheck(f, await reference(seed));

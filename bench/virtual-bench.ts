@@ -6,16 +6,10 @@
  * process's peak resident memory. Queue and throttle drain their backlog (`--drain 7200`), as in the issue's
  * check, so they cover about 45 scenario minutes.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mode } from '../lab/config/option-spec.js';
-import type { RunReport } from '../lab/report/build-report.js';
 import { median, round, type BenchContext, type Figures } from './bench-utils.js';
-import { RunFolder } from './lab-runs.js';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { RunFolder, runLabCommand } from './lab-runs.js';
 
 const MODES: readonly Mode[] = ['none', 'queue', 'throttle'];
 const ROUNDS = 3;
@@ -33,10 +27,6 @@ interface Timed {
  */
 function runOnce(mode: Mode, report: string): Timed {
   const args = [
-    'run',
-    '--silent',
-    'lab',
-    '--',
     '--headless',
     '--engine',
     'virtual',
@@ -48,15 +38,9 @@ function runOnce(mode: Mode, report: string): Timed {
     '1',
     '--log-file',
     report.replace(/\.json$/, '.log.jsonl'),
-    '--report',
-    report,
     ...(mode === 'none' ? [] : ['--drain', '7200']),
   ];
-  const t0 = performance.now();
-  const child = spawnSync('npm', args, { encoding: 'utf8', cwd: ROOT });
-  const wallS = (performance.now() - t0) / 1000;
-  if (child.status !== 0) throw new Error(`virtual run ${mode} exited ${child.status}: ${child.stderr}`);
-  const r = JSON.parse(readFileSync(report, 'utf8')) as RunReport;
+  const { report: r, wallS } = runLabCommand(args, report);
   return {
     wallS,
     runS: r.host.runWallS,

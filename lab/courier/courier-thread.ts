@@ -4,7 +4,7 @@
  * that dies unexpectedly is restarted on the same port, so the lab's courier URL stays valid.
  */
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { CourierOptions } from '../config/parse-options.js';
 import type {
   CourierWorkerCommand,
@@ -27,6 +27,8 @@ export interface CourierThreadOptions {
   /** Wall ms the run started at (log timestamps are this plus scenario time). @default Date.now() */
   startedAtMs?: number;
   seed: number;
+  /** Heap limits of the thread (the threads engine keeps its young generation small). */
+  resourceLimits?: ResourceLimits;
   /** @default '127.0.0.1' */
   host?: string;
   /** 0 picks a free port (kept across restarts). @default 0 */
@@ -199,7 +201,10 @@ export class CourierThread extends EventEmitter<CourierThreadEvents> implements 
       faults: [...this.faultsInForce.values()],
       forwardLogs: this.config.forwardLogs ?? false,
     };
-    const worker = new Worker(WORKER_ENTRY, { workerData: data });
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: data,
+      ...(this.config.resourceLimits && { resourceLimits: this.config.resourceLimits }),
+    });
     this.worker = worker;
     this.lastError = undefined;
     return new Promise<string>((resolve, reject) => {

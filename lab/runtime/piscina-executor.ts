@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { modulePath } from '../project-file.js';
 import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
@@ -17,6 +17,8 @@ export interface PiscinaExecutorOptions {
   maxInFlight: number;
   threads?: number;
   throttle?: TokenSource;
+  /** Heap limits of each thread (the threads engine keeps their young generation small). */
+  resourceLimits?: ResourceLimits;
   /** The worker module; @default workers/function-worker (tests substitute one that can crash). */
   workerFile?: string | undefined;
 }
@@ -55,6 +57,7 @@ export class PiscinaExecutor implements Executor {
         // Handlers are async: a worker must never block its event loop waiting for the next task.
         atomics: 'disabled',
         workerData: this.options.workerData,
+        ...(this.options.resourceLimits && { resourceLimits: this.options.resourceLimits }),
       });
     }
     return this.piscina;

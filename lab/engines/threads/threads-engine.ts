@@ -7,6 +7,7 @@ import type { LabOptions } from '../../config/parse-options.js';
 import { ClockOrigin, RealClock } from '../../time/clock.js';
 import { CourierThread } from '../../courier/courier-thread.js';
 import { PiscinaExecutor } from '../../runtime/piscina-executor.js';
+import { holdYoungGenerationSmall, WORKER_HEAP_LIMITS } from './young-generation.js';
 import { startIngress, type Ingress } from '../../ingress/ingress-server.js';
 import { createIngressClient, type IngressClient } from '../../ingress/ingress-client.js';
 import type { LogRecord } from '../../logs/log-record.js';
@@ -49,6 +50,8 @@ export class ThreadsEngine implements Engine {
     this.executor.bindGuards(current);
   }
 
+  private releaseYoungGeneration: (() => void) | undefined;
+
   constructor(options: LabOptions, parts: EngineParts, engineOptions: ThreadsEngineOptions = {}) {
     this.options = options;
     this.parts = parts;
@@ -64,6 +67,7 @@ export class ThreadsEngine implements Engine {
         seed: random.fork('courier').seed,
         host: options.host,
         port: 0,
+        resourceLimits: WORKER_HEAP_LIMITS,
         logFile: parts.files.log,
         forwardLogs: engineOptions.forwardCourierLogs ?? false,
       });
@@ -94,6 +98,7 @@ export class ThreadsEngine implements Engine {
         attemptTimeoutMs: options.attemptTimeoutMs,
       },
       maxInFlight: options.concurrencyLimit,
+      resourceLimits: WORKER_HEAP_LIMITS,
       throttle: parts.sharedThrottle ?? parts.throttle(this.clock),
       workerFile: engineOptions.functionWorkerFile,
     });
@@ -103,6 +108,8 @@ export class ThreadsEngine implements Engine {
     this.hooks = hooks;
     // Threads load their code in parallel: the courier's and the pool's.
     const [courierBase] = await Promise.all([this.courier?.start(), this.executor.warmUp()]);
+    // After the threads started: each one resets V8's flags as it starts.
+    this.releaseYoungGeneration = holdYoungGenerationSmall();
     this.courierUrl = courierBase
       ? new URL(this.options.courier.path, courierBase).toString()
       : this.options.courierUrl!;
@@ -207,6 +214,8 @@ export class ThreadsEngine implements Engine {
   }
 
   async stop(): Promise<void> {
+    this.releaseYoungGeneration?.();
+    this.releaseYoungGeneration = undefined;
     await this.client?.destroy().catch(() => undefined);
     await this.ingress?.close().catch(() => undefined);
     await this.executor.close().catch(() => undefined);
