@@ -1,29 +1,36 @@
 import t from 'tap';
 import { ArrivalSchedule, arrivalTimes } from '../lab/load/arrival-schedule.js';
-import { LoadGenerator } from '../lab/load/load-generator.js';
+import { LoadGenerator, PACED_LAG_GAPS } from '../lab/load/load-generator.js';
 import type { Phase } from '../lab/load/phases.js';
 import { PRESETS } from '../lab/load/presets.js';
 import { VirtualClock, type Clock, type Timer } from '../lab/time/clock.js';
 
-/** A clock whose timers fire late, on the next multiple of `stepMs`: a real timer under load, exaggerated. */
-class LateClock implements Clock {
+/** A virtual clock whose timers fire when `fireAt(now, at)` says, `at` being when they were asked for. */
+class ShiftedClock implements Clock {
   readonly speed = 1;
   constructor(
     private readonly inner: VirtualClock,
-    private readonly stepMs: number,
+    private readonly fireAt: (now: number, at: number) => number,
   ) {}
   now(): number {
     return this.inner.now();
   }
   setTimeout(fn: () => void, ms: number): Timer {
     const now = this.inner.now();
-    const at = Math.ceil((now + ms) / this.stepMs) * this.stepMs;
-    return this.inner.setTimeout(fn, Math.max(at - now, this.stepMs));
+    return this.inner.setTimeout(fn, this.fireAt(now, now + ms) - now);
   }
   sleep(ms: number): Promise<void> {
     return this.inner.sleep(ms);
   }
 }
+
+/** Timers fire late, on the next multiple of `stepMs`: a real timer under load, exaggerated. */
+const lateClock = (inner: VirtualClock, stepMs: number): Clock =>
+  new ShiftedClock(inner, (now, at) => Math.max(Math.ceil(at / stepMs) * stepMs, now + stepMs));
+
+/** Nothing can run from `from` to `to` (a host stall): timers due then fire at `to`. */
+const stalledClock = (inner: VirtualClock, from: number, to: number): Clock =>
+  new ShiftedClock(inner, (_now, at) => (at >= from && at < to ? to : at));
 
 function recording(
   clock: Clock,
@@ -67,11 +74,14 @@ t.test('on a virtual clock the generator sends exactly the schedule, one timer a
   });
 });
 
-t.test('timers that fire late: every due arrival is sent at once, and the load never drifts', async (t) => {
+t.test('timers that fire late: what fell due goes out paced, and the load never drifts', async (t) => {
   const inner = new VirtualClock();
-  const clock = new LateClock(inner, 100);
+  const clock = lateClock(inner, 100);
   const phases = PRESETS['seed-article']!;
   const schedule = arrivalTimes(phases);
+  // The latest each arrival may go: four scheduled gaps after its time (the pacing's bound), on a timer
+  // that fires up to 100 ms late.
+  const latest = schedule.map((at, i) => at + PACED_LAG_GAPS * (i === 0 ? 0 : at - schedule[i - 1]!) + 100);
   let sent = 0;
   let early = 0;
   const generator = new LoadGenerator({
@@ -84,15 +94,46 @@ t.test('timers that fire late: every due arrival is sent at once, and the load n
   });
   generator.start();
   let behind = 0;
-  for (let ms = 0; ms <= 1_080_000; ms += 1000) {
+  for (let ms = 0; ms <= 1_082_000; ms += 1000) {
     await inner.advanceTo(ms);
-    const due = schedule.filter((at) => at <= ms - 100).length;
+    const due = latest.filter((at) => at <= ms).length;
     if (sent < due) behind++;
   }
   await generator.done;
   t.equal(early, 0, 'nothing sent before its time');
-  t.equal(behind, 0, 'never more than one timer step behind');
+  t.equal(behind, 0, 'never further behind than four gaps and a timer step');
   t.equal(sent, 10_740, 'all of seed-article');
+});
+
+async function sendsAround(stall: [number, number]): Promise<number[]> {
+  const inner = new VirtualClock();
+  const clock = stalledClock(inner, ...stall);
+  const { generator, sentAt } = recording(clock, [{ duration: 4, arrivalRate: 10 }]);
+  generator.start();
+  await inner.advanceTo(5000);
+  await generator.done;
+  return sentAt;
+}
+
+t.test('after a stall, what fell due goes out at twice the rate until it has caught up', async (t) => {
+  // 10 a second: one every 100 ms; nothing can run from 1000 to 1350.
+  const sentAt = await sendsAround([1000, 1350]);
+  t.same(
+    sentAt.filter((at) => at >= 900 && at <= 1800),
+    [900, 1350, 1400, 1450, 1500, 1550, 1600, 1650, 1700, 1800],
+    'the four due at 1000 to 1300 go 50 ms apart from 1350, and 1700 is on time again',
+  );
+  t.equal(sentAt.length, 40, 'every arrival sent');
+});
+
+t.test('after a long stall, what is over four gaps late goes at once, the rest paced', async (t) => {
+  const sentAt = await sendsAround([1000, 2000]);
+  t.same(
+    sentAt.filter((at) => at >= 900 && at <= 2400),
+    [900, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2050, 2100, 2150, 2200, 2250, 2300, 2350, 2400],
+    'the seven due at 1000 to 1600 at once, then 1700 to 2300 50 ms apart',
+  );
+  t.equal(sentAt.length, 40, 'every arrival sent');
 });
 
 t.test('a factor change mid-run follows the schedule with the same change', async (t) => {

@@ -18,6 +18,9 @@ export interface LoadGeneratorOptions {
   factor?: number;
 }
 
+/** How many scheduled gaps late an arrival may be held back to pace a catch-up (see sendAt). */
+export const PACED_LAG_GAPS = 4;
+
 export type LoadState = 'idle' | 'running' | 'done' | 'stopped';
 
 export interface LoadSnapshot {
@@ -58,6 +61,9 @@ export class LoadGenerator {
   private skippedCount = 0;
   private errorCount = 0;
   private resolveDone!: () => void;
+  /** The scheduled time of the last arrival taken, and when the last one was sent (elapsed ms). */
+  private lastDue: number | undefined;
+  private lastSentAt: number | undefined;
 
   constructor(options: LoadGeneratorOptions) {
     this.clock = options.clock;
@@ -155,15 +161,34 @@ export class LoadGenerator {
     this.arm();
   }
 
-  /** Sends (or, paused, skips) every arrival due at or before `now`. */
+  /**
+   * When an arrival due at `due` goes out: at `due`, but no sooner than half its scheduled gap after the
+   * last one sent, unless that would leave it more than PACED_LAG_GAPS gaps late. A generator that could
+   * not run for a while (a host stall, which `--speed` magnifies: 10 ms is 100 scenario ms at speed 10)
+   * then sends what fell due meanwhile paced, catching up at twice the rate, instead of at once, in a burst
+   * the scenario never had. On a virtual clock nothing is ever late, and every arrival goes at `due`.
+   */
+  private sendAt(due: number): number {
+    if (this.lastDue === undefined || this.lastSentAt === undefined) return due;
+    const gap = due - this.lastDue;
+    return Math.min(Math.max(due, this.lastSentAt + gap / 2), due + PACED_LAG_GAPS * gap);
+  }
+
+  /** Sends (or, paused, skips) every arrival whose time (sendAt) is at or before `now`. */
   private release(now: number): void {
-    for (let due = this.schedule.peek(); due !== undefined && due <= now; due = this.schedule.peek()) {
+    for (
+      let due = this.schedule.peek();
+      due !== undefined && this.sendAt(due) <= now;
+      due = this.schedule.peek()
+    ) {
       if (this.state !== 'running') return;
       this.schedule.take();
+      this.lastDue = due;
       if (this.paused) {
         this.skippedCount++;
         continue;
       }
+      this.lastSentAt = now;
       this.sentCount++;
       try {
         this.send();
@@ -177,7 +202,8 @@ export class LoadGenerator {
   /** One timer: for the next arrival, or for the end of the last phase when no arrival is left. */
   private arm(): void {
     this.timer?.cancel();
-    const target = this.schedule.peek() ?? this.schedule.totalMs;
+    const next = this.schedule.peek();
+    const target = next === undefined ? this.schedule.totalMs : this.sendAt(next);
     this.armedFor = target;
     // From absolute clock times: on a virtual clock the timer then lands on origin + target to the bit.
     this.timer = this.clock.setTimeout(
