@@ -2,7 +2,7 @@ import t from 'tap';
 import { TIMEOUT_CODE } from '../lab/runtime/function-runtime.js';
 import { gbSeconds } from '../lab/runtime/billing.js';
 import { SeededRandom } from '../lab/time/random.js';
-import { fail, ok, runtimeRig } from './helpers/virtual-runtime.js';
+import { fail, invokeToEnd, ok, runtimeRig } from './helpers/virtual-runtime.js';
 
 t.test('the timeout aborts the handler and counts as an error', async (t) => {
   let abortedAt = -1;
@@ -14,9 +14,7 @@ t.test('the timeout aborts the handler and counts as an error', async (t) => {
     },
     { timeoutMs: 3_000, coldStartMs: 400 },
   );
-  const result = rig.runtime.invoke('delivery', {});
-  await rig.clock.runAll();
-  const r = await result;
+  const r = await invokeToEnd(rig);
   t.equal(r.status, 'timeout');
   t.equal(r.code, TIMEOUT_CODE);
   t.equal(abortedAt, 3_400, 'aborted exactly at the deadline, after a cold start');
@@ -25,9 +23,8 @@ t.test('the timeout aborts the handler and counts as an error', async (t) => {
   t.equal(rig.stats.delivery.timeouts, 1);
   t.equal(rig.concurrency.inUse, 0);
   // A timed-out environment is reset: the next invocation starts cold.
-  const next = rig.runtime.invoke('delivery', {});
-  await rig.clock.runAll();
-  t.equal((await next).coldStart, true);
+  const next = await invokeToEnd(rig);
+  t.equal(next.coldStart, true);
 });
 
 t.test(
@@ -42,9 +39,7 @@ t.test(
       },
       { timeoutMs: 3_000, coldStartMs: 400 },
     );
-    const result = rig.runtime.invoke('delivery', {});
-    await rig.clock.runAll();
-    const r = await result;
+    const r = await invokeToEnd(rig);
     t.equal(r.status, 'timeout');
     t.equal(r.code, TIMEOUT_CODE);
     t.equal(rig.stats.delivery.timeouts, 1);
@@ -53,13 +48,11 @@ t.test(
       await clock.sleep(1_000);
       return { ok: false, code: 'Aborted', message: 'gave up', logs: [] };
     });
-    const e = early.runtime.invoke('delivery', {});
-    await early.clock.runAll();
-    t.equal((await e).status, 'error');
+    const e = await invokeToEnd(early);
+    t.equal(e.status, 'error');
     t.equal(early.stats.delivery.timeouts, 0);
-    const next = rig.runtime.invoke('delivery', {});
-    await rig.clock.runAll();
-    t.equal((await next).coldStart, true, 'and its environment is reset');
+    const next = await invokeToEnd(rig);
+    t.equal(next.coldStart, true, 'and its environment is reset');
   },
 );
 
@@ -75,14 +68,12 @@ t.test('an answer judged by when its handler returned, on its own clock', async 
       { timeoutMs: 3_000, coldStartMs: 0 },
     );
   const late = answer(true);
-  const l = late.runtime.invoke('delivery', {});
-  await late.clock.runAll();
-  t.equal((await l).status, 'timeout', 'returned 3 ms after its deadline: a timeout');
+  const l = await invokeToEnd(late);
+  t.equal(l.status, 'timeout', 'returned 3 ms after its deadline: a timeout');
   t.equal(late.stats.delivery.successes, 0);
   const early = answer(false);
-  const e = early.runtime.invoke('delivery', {});
-  await early.clock.runAll();
-  t.equal((await e).status, 'ok', 'returned 3 ms before it: in time');
+  const e = await invokeToEnd(early);
+  t.equal(e.status, 'ok', 'returned 3 ms before it: in time');
   t.equal(early.stats.delivery.timeouts, 0);
 });
 
@@ -94,11 +85,7 @@ t.test('environments are reused while warm and cold once reclaimed', async (t) =
     },
     { envIdleMs: 600_000, coldStartMs: 400 },
   );
-  const run = async (): Promise<boolean> => {
-    const p = rig.runtime.invoke('delivery', {});
-    await rig.clock.runAll();
-    return (await p).coldStart;
-  };
+  const run = async (): Promise<boolean> => (await invokeToEnd(rig)).coldStart;
   t.equal(await run(), true, 'first is cold');
   t.equal(await run(), false, 'second reuses the warm environment');
   await rig.clock.advance(600_001);

@@ -8,6 +8,7 @@ import type {
   FunctionConfig,
   FunctionKey,
   HandlerOutcome,
+  InvocationResult,
   TaskContext,
 } from '../../lab/runtime/function-types.js';
 
@@ -84,6 +85,13 @@ export function runtimeRig(
     stats,
   });
   return Object.assign(rig, { clock, runtime, concurrency, stats }) as RuntimeRig;
+}
+
+/** One invocation, the clock run until nothing is left to do, and its result. */
+export async function invokeToEnd(rig: RuntimeRig, fn: FunctionKey = 'delivery'): Promise<InvocationResult> {
+  const result = rig.runtime.invoke(fn, {});
+  await rig.clock.runAll();
+  return result;
 }
 
 export const ok = (value: unknown = null): HandlerOutcome => ({ ok: true, value, logs: [] });

@@ -10,8 +10,9 @@ import type { ResourceLimits } from 'node:worker_threads';
  * machine, which at speed 10 is 50 to 110 ms of scenario: arrivals due in that time come at once, each takes
  * an environment of its own (a 400 ms cold start when none is idle), and answers wait. In queue mode, where
  * the delivery functions sit at their cap of 10 and the notify function adds its bursts, the peak
- * concurrency read 13 and 14 where the virtual engine reads 11; with 2 MB semi-spaces, 12 on seeds 1, 2
- * and 3 (issue 10's section). Smaller semi-spaces collect more often, each pause a fraction as long. The
+ * concurrency read 13 and 14 where the virtual engine reads 11; with 2 MB semi-spaces and the load's paced
+ * catch-up (LoadGenerator.sendAt), 12 in four runs of five (issue 10's section). Smaller semi-spaces
+ * collect more often, each pause a fraction as long. The
  * virtual engine wants the opposite, throughput (15% faster with V8's growth), and keeps V8's default.
  */
 
