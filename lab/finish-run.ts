@@ -11,7 +11,10 @@ export const STOP_GRACE_REAL_MS = 1500;
 export async function finishRun(run: LabRun, endedBy: string, graceRealMs = 0): Promise<RunReport> {
   await run.stop(graceRealMs);
   const extras = await run.shared.reportExtras?.().catch(() => undefined);
-  const report: RunReport = { ...withFaults(run, buildReport(run, await readBack(run), endedBy)), ...extras };
+  const report: RunReport = {
+    ...withFaults(run, buildReport(run, await readBackAtEnd(run), endedBy)),
+    ...extras,
+  };
   report.thresholds = evaluateThresholds(report, run.options.thresholds);
   writeReportFile(run.files.report, report);
   return report;
@@ -32,4 +35,10 @@ export function withFaults(run: LabRun, report: RunReport): RunReport {
 function readBack(run: LabRun): Promise<LogCounts | undefined> {
   const file = run.files.log;
   return file === undefined ? Promise.resolve(undefined) : countLogLines(file).catch(() => undefined);
+}
+
+/** Once the run has stopped: from the thread that has read the file as it grew, or else all at once. */
+function readBackAtEnd(run: LabRun): Promise<LogCounts | undefined> {
+  const tail = run.logTail?.counts();
+  return tail ? tail.catch(() => readBack(run)) : readBack(run);
 }

@@ -10,6 +10,8 @@ export interface LogWriterOptions {
   flushIntervalMs?: number;
   /** Flush early once this many bytes are buffered. */
   maxBufferBytes?: number;
+  /** Called each time a write to the file has ended (the read-back follows the file with it). */
+  onWritten?: () => void;
 }
 
 export type LogListener = (record: LogRecord) => void;
@@ -41,6 +43,7 @@ export class LogWriter {
   private listeners = new Set<LogListener>();
   private closed = false;
   private readonly maxBufferBytes: number;
+  private readonly onWritten: (() => void) | undefined;
   /** Lines accepted, by service and status: lets tests compare the file with what was written. */
   lines = 0;
 
@@ -51,6 +54,7 @@ export class LogWriter {
       this.fd = openSync(options.file, 'a');
     }
     this.maxBufferBytes = options.maxBufferBytes ?? 256 * 1024;
+    this.onWritten = options.onWritten;
     this.blockBytes = this.maxBufferBytes + LINE_ROOM_BYTES;
     this.block = Buffer.allocUnsafe(this.fd === undefined ? 0 : this.blockBytes);
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 200);
@@ -167,6 +171,7 @@ export class LogWriter {
         this.queuedBlocks = [];
         await writeAll(fd, data);
         this.spare.push(...blocks);
+        this.onWritten?.();
       });
     }
     return this.writing;

@@ -10,6 +10,7 @@ import type { Mode } from '../config/option-spec.js';
 import { SeededRandom } from '../time/random.js';
 import type { Clock } from '../time/clock.js';
 import { LogWriter, scenarioTimestamp } from '../logs/log-writer.js';
+import { LogTail } from '../logs/log-tail.js';
 import { WorkerCounters } from '../runtime/worker-counters.js';
 import { ClientThrottle } from '../flow/client-throttle.js';
 import { Pipeline, type ModeChange } from '../pipeline/pipeline.js';
@@ -74,6 +75,8 @@ export class LabRun extends EventEmitter<RunEvents> {
   readonly startedAt = new Date();
   readonly files: RunFiles;
   readonly logs: LogWriter;
+  /** Reads the log file back as it is written (none without a file). */
+  readonly logTail: LogTail | undefined;
   readonly counters = new WorkerCounters();
   readonly recorder = new SeriesRecorder();
   readonly host = new HostMonitor();
@@ -100,7 +103,8 @@ export class LabRun extends EventEmitter<RunEvents> {
     this.options = options;
     this.scenario = resolveScenario(options.scenario);
     this.files = defaultFiles(options, this.startedAt, fileSuffix);
-    this.logs = new LogWriter({ file: this.files.log });
+    this.logs = new LogWriter({ file: this.files.log, onWritten: () => this.logTail?.wrote() });
+    this.logTail = this.files.log === undefined ? undefined : new LogTail(this.files.log);
     const random = new SeededRandom(options.seed);
     let throttle: ClientThrottle | undefined;
     this.engine = makeEngine(options, {
