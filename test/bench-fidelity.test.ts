@@ -15,7 +15,7 @@ import {
 } from '../bench/admission-count.js';
 import { compressPhases, fidelityScenario, judge, maxFaithful } from '../bench/fidelity-scenarios.js';
 import { judgeGoals } from '../bench/goals.js';
-import { crossCheck } from '../bench/engine-cross-check.js';
+import { crossCheck, crossCheckRange, crossRange } from '../bench/engine-cross-check.js';
 import { mergeResults } from '../bench/bench-utils.js';
 
 const STARTED_AT_MS = 1_700_000_000_000;
@@ -207,5 +207,31 @@ t.test(
     const small = { ...ref, peakConcurrency: 6 };
     t.equal(crossCheck({ ...small, peakConcurrency: 7 }, small).agree, true, 'a peak of 6 may be off by 1');
     t.equal(crossCheck({ ...small, peakConcurrency: 8 }, small).agree, false, 'but not by 2');
+  },
+);
+
+t.test(
+  'engine cross-check against a range: within tolerance of the nearest value the seeds gave',
+  async (t) => {
+    const seed = (peakConcurrency: number, lostShare: number) => ({
+      deliveredShare: 0.84,
+      lostShare,
+      peakConcurrency,
+      share429: 0.84,
+      callsPerOrder: 6.5,
+    });
+    const range = crossRange([seed(664, 0.1665), seed(718, 0.157), seed(697, 0.16)]);
+    t.same([range.low.peakConcurrency, range.high.peakConcurrency, range.runs], [664, 718, 3]);
+    t.same([range.low.lostShare, range.high.lostShare], [0.157, 0.1665]);
+    t.equal(crossCheckRange(seed(713, 0.16), range).agree, true, 'inside the range');
+    t.equal(crossCheckRange(seed(753, 0.16), range).agree, true, 'above it by less than 5% of 718 (35.9)');
+    t.same(crossCheckRange(seed(755, 0.16), range).misses, [
+      'peakConcurrency 755.0000 vs 718.0000 (allowed +-35.9000)',
+    ]);
+    t.equal(crossCheckRange(seed(631, 0.16), range).agree, true, 'below it by less than 5% of 664 (33.2)');
+    t.same(crossCheckRange(seed(630, 0.149), range).misses, [
+      'lostShare 0.1490 vs 0.1570 (allowed +-0.0079)',
+      'peakConcurrency 630.0000 vs 664.0000 (allowed +-33.2000)',
+    ]);
   },
 );

@@ -49,8 +49,9 @@ t.test(
   async (t) => {
     const file = join(dir, 'two-writers.jsonl');
     // The writer makes the file the tail opens; it tells the tail of writes that end after both exist.
-    const writer = new LogWriter({ file, maxBufferBytes: 512, onWritten: () => tail.wrote() });
-    const tail = new LogTail(file);
+    const writer = new LogWriter({ file, maxBufferBytes: 512, onWritten: (bytes) => tail.wrote(bytes) });
+    // Told to read after every kilobyte written: many reads while the file grows.
+    const tail = new LogTail(file, 1024);
     const written = { ...noLogCounts() };
     const services = ['notify-handler', 'delivery-handler', 'stormlab'] as const;
     const statuses = ['START', 'COMPLETE', 'FAILED', undefined] as const;

@@ -103,7 +103,7 @@ export class LabRun extends EventEmitter<RunEvents> {
     this.options = options;
     this.scenario = resolveScenario(options.scenario);
     this.files = defaultFiles(options, this.startedAt, fileSuffix);
-    this.logs = new LogWriter({ file: this.files.log, onWritten: () => this.logTail?.wrote() });
+    this.logs = new LogWriter({ file: this.files.log, onWritten: (bytes) => this.logTail?.wrote(bytes) });
     this.logTail = this.files.log === undefined ? undefined : new LogTail(this.files.log);
     const random = new SeededRandom(options.seed);
     let throttle: ClientThrottle | undefined;
@@ -324,8 +324,9 @@ export class LabRun extends EventEmitter<RunEvents> {
 
   /** Closes the series up to `second` (default: the current, possibly partial, second). */
   takeSample(second = Math.ceil(this.clock.now() / 1000)): void {
-    const outages = this.engine.courierCounts().outages;
-    const { totals, gauges } = buildSample(this, outages === this.outagesAtSample);
+    const counts = this.engine.courierCounts();
+    const outages = counts.outages;
+    const { totals, gauges } = buildSample(this, counts, outages === this.outagesAtSample);
     this.outagesAtSample = outages;
     this.queuePeaks.depth = Math.max(this.queuePeaks.depth, gauges.queueDepth);
     this.queuePeaks.oldestAgeS = Math.max(

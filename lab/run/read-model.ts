@@ -7,6 +7,7 @@ import { calmGauges, calmSnapshot } from '../metrics/calm-gauges.js';
 import type { Cumulative, Gauges } from '../metrics/series-recorder.js';
 import { costUsd } from '../runtime/billing.js';
 import type { LabRun } from './lab-run.js';
+import type { CourierCounts } from './engine.js';
 
 type CourierClasses = Pick<Cumulative, 'courier2xx' | 'courier429' | 'courier5xx' | 'courierOther'>;
 
@@ -37,15 +38,19 @@ export function retryCounts(run: LabRun): { http: number; async: number; redeliv
   };
 }
 
-function courierClassesOf(run: LabRun): CourierClasses {
-  const counts = run.engine.courierCounts();
+function courierClassesOf(run: LabRun, counts: CourierCounts): CourierClasses {
   // An outside courier's callers count their connection errors in byStatus already.
   const unreached = !run.engine.courierBuiltIn ? 0 : run.counters.get('connectionErrors');
   return courierClasses(counts.byStatus, unreached);
 }
 
 /** Totals and gauges for the series row of the second being closed. */
-export function buildSample(run: LabRun, noOutageSinceLast: boolean): { totals: Cumulative; gauges: Gauges } {
+/** `counts`: the engine's courier counts, read once for the sample. */
+export function buildSample(
+  run: LabRun,
+  counts: CourierCounts,
+  noOutageSinceLast: boolean,
+): { totals: Cumulative; gauges: Gauges } {
   const p = run.pipeline;
   const now = run.clock.now();
   const retries = retryCounts(run);
@@ -54,7 +59,7 @@ export function buildSample(run: LabRun, noOutageSinceLast: boolean): { totals: 
     errors: p.stats.notify.errors + p.stats.delivery.errors,
     throttles: p.stats.notify.throttles + p.stats.delivery.throttles,
     timeouts: p.stats.notify.timeouts + p.stats.delivery.timeouts,
-    ...courierClassesOf(run),
+    ...courierClassesOf(run, counts),
     retries: retries.http + retries.async + retries.redeliveries,
     deliveredNow: p.orders.delivered,
     deliverySuccesses: p.stats.delivery.successes,
