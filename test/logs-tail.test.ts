@@ -50,8 +50,9 @@ t.test(
     const file = join(dir, 'two-writers.jsonl');
     // The writer makes the file the tail opens; it tells the tail of writes that end after both exist.
     const writer = new LogWriter({ file, maxBufferBytes: 512, onWritten: (bytes) => tail.wrote(bytes) });
-    // Told to read after every kilobyte written: many reads while the file grows.
-    const tail = new LogTail(file, 1024);
+    // Started once 4 kB are written (so it first reads what came before it), then told to read after every
+    // kilobyte: many reads while the file grows.
+    const tail = new LogTail(file, { startAfterBytes: 4096, readEveryBytes: 1024 });
     const written = { ...noLogCounts() };
     const services = ['notify-handler', 'delivery-handler', 'stormlab'] as const;
     const statuses = ['START', 'COMPLETE', 'FAILED', undefined] as const;
@@ -91,22 +92,24 @@ t.test(
 );
 
 t.test('a tail that cannot read its file says why', async (t) => {
-  const tail = new LogTail(join(dir, 'missing', 'run.jsonl'));
+  const tail = new LogTail(join(dir, 'missing', 'run.jsonl'), { startAfterBytes: 0 });
   await t.rejects(tail.counts(), /ENOENT/);
 });
 
 t.test('a line longer than the scan buffer is refused, not miscounted', async (t) => {
   const file = join(dir, 'long.jsonl');
   writeFileSync(file, '');
-  const tail = new LogTail(file);
+  const tail = new LogTail(file, { startAfterBytes: 0 });
   appendFileSync(file, `{"message":"${'x'.repeat(5 * 1024 * 1024)}"}\n`);
   await t.rejects(tail.counts(), /a line longer than 4194304 bytes/);
 });
 
-t.test('a disposed tail ends its thread', async (t) => {
-  const file = join(dir, 'disposed.jsonl');
-  writeFileSync(file, `${LINES[0]}\n`);
+t.test('a log too small to start the thread for is read at the end', async (t) => {
+  const file = join(dir, 'small.jsonl');
+  const writer = new LogWriter({ file, onWritten: (bytes) => tail.wrote(bytes) });
   const tail = new LogTail(file);
-  tail.dispose();
-  await t.rejects(tail.counts(), /read-back thread ended/);
+  for (const line of LINES)
+    writer.writeLine(line, () => ({ level: 'INFO', message: '', timestamp: '', service: 'stormlab' }));
+  await writer.close();
+  t.same(await tail.counts(), LINES_EXPECTED);
 });

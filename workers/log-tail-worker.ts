@@ -2,7 +2,7 @@
  * The log's read-back, done while the run writes the log: this thread reads the run's log file as it grows
  * and counts its lines, so that when the run ends only its last writes are left to read (reading back an
  * 18-minute storm's 60 MB at the end took a tenth of a virtual run). Started by lab/logs/log-tail.ts, which
- * says `read` after each write and `end` once every writer has closed.
+ * says `read` every 2 MB written and `end` once every writer has closed.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -44,8 +44,7 @@ function courierClassesOf(run: LabRun, counts: CourierCounts): CourierClasses {
   return courierClasses(counts.byStatus, unreached);
 }
 
-/** Totals and gauges for the series row of the second being closed. */
-/** `counts`: the engine's courier counts, read once for the sample. */
+/** Totals and gauges for the series row of the second being closed; `counts`: the courier's, read once. */
 export function buildSample(
   run: LabRun,
   counts: CourierCounts,
