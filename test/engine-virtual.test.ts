@@ -3,7 +3,7 @@
  * in a fraction of real time; events tell callers when a second closes and when the run ends.
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labOptionsWith, type LabOptions } from '../lab/config/parse-options.js';
@@ -87,4 +87,26 @@ t.test('with --log-file none there is no file, and the report says so', async (t
   t.equal(lab.files.log, undefined);
   t.equal(report.logs.file, null);
   t.equal(report.orders.accepted, 120);
+});
+
+t.test('orders still on their way in when the load ends belong to the run', async (t) => {
+  // An order every 2 s for 10 s, and 3-second cold starts (an environment is reclaimed after 1 s idle): at
+  // the load's end the last order is still in its notify, and a run ending at once (no drain) must wait for
+  // the ingress to answer it (before it did not: 4 of 5 accepted).
+  const scenario = join(dir, 'sparse.json');
+  writeFileSync(scenario, JSON.stringify({ config: { phases: [{ duration: 10, arrivalRate: 0.5 }] } }));
+  const options = labOptionsWith({
+    scenario,
+    mode: 'none',
+    seed: 2,
+    drainS: 0,
+    coldStartMs: 3000,
+    envIdleS: 1,
+    courier: { failureRate: 0, rate: 1000, burst: 1000, latency: { minMs: 0, maxMs: 0 } },
+  });
+  const { report, log } = await run(options, 'last-arrivals');
+  const notifyStarts = log.split('\n').filter((l) => l.includes('"notify-handler START"')).length;
+  t.equal(report.orders.accepted, 5, 'an order every 2 s for 10 s');
+  t.equal(report.checks.ingressAccepted, 5, 'the ingress answered every one');
+  t.equal(notifyStarts, 5, 'one notify START line each');
 });

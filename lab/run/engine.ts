@@ -37,8 +37,11 @@ export interface Engine {
   readonly executor: Executor;
   /** Starts the transports; resolves once they accept work. Scenario time 0 is when it resolves. */
   start(hooks: EngineHooks): Promise<void>;
-  /** The built-in load's arrival: one order through the ingress, fire and forget. */
-  sendOrder(order: object): void;
+  /**
+   * The built-in load's arrival: one order through the ingress. Resolves (never rejects) once the ingress
+   * has answered or the order could not reach it: the run's end waits for the orders still on their way.
+   */
+  sendOrder(order: object): Promise<void>;
   /** Arrivals the load could not deliver to the ingress (a refused connection). */
   readonly loadErrors: number;
   /** 200s the ingress itself answered: counted at the door, not by the order book. */

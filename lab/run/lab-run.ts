@@ -33,6 +33,9 @@ import { ConfigError } from '../config/config-error.js';
 
 export type RunState = LabSnapshot['state'];
 
+/** Scenario ms past the functions' timeout that the run's end waits at most for orders on their way in. */
+const SENDS_WAIT_MARGIN_MS = 10_000;
+
 export interface RunEvents {
   /** A scenario second closed: its series row. */
   sample: [SeriesRow];
@@ -93,6 +96,9 @@ export class LabRun extends EventEmitter<RunEvents> {
   private sampleTimer: { cancel(): void } | undefined;
   private endedAtS: number | undefined;
   private outagesAtSample = 0;
+  /** Orders the load sent that the ingress has not answered yet (sendOrder). */
+  private sendsUnanswered = 0;
+  private onSendsAnswered: (() => void) | undefined;
   private clientPeakAdmitted = 0;
 
   readonly shared: RunShared;
@@ -137,7 +143,7 @@ export class LabRun extends EventEmitter<RunEvents> {
       this.load = new LoadGenerator({
         clock: this.engine.clock,
         scenario: this.scenario,
-        send: () => this.engine.sendOrder(nextOrder()),
+        send: () => this.sendOrder(nextOrder()),
         factor: options.loadFactor,
       });
     }
@@ -218,6 +224,8 @@ export class LabRun extends EventEmitter<RunEvents> {
     });
     const loadDone = this.load ? this.load.done.then(() => 'done' as const) : new Promise<never>(() => {});
     if ((await Promise.race([loadDone, aborted])) === 'aborted') return 'aborted';
+    // The last orders sent may still be on their way in (a notify running): they belong to the run.
+    if ((await Promise.race([this.sendsAnswered(), aborted])) === 'aborted') return 'aborted';
     if (this.options.drainS <= 0) return 'finished';
     this.state = 'draining';
     const clock = this.clock;
@@ -230,6 +238,32 @@ export class LabRun extends EventEmitter<RunEvents> {
       check();
     });
     return Promise.race([drained, aborted]);
+  }
+
+  /** One arrival of the built-in load, counted until the ingress has answered it. */
+  private sendOrder(order: object): void {
+    this.sendsUnanswered++;
+    void this.engine.sendOrder(order).then(() => {
+      if (--this.sendsUnanswered === 0) this.onSendsAnswered?.();
+    });
+  }
+
+  /**
+   * Resolves once every order the load sent has its answer from the ingress: at the latest when a notify
+   * still running would have timed out (an ingress that never answers must not hold the run's end).
+   */
+  private sendsAnswered(): Promise<'answered'> {
+    if (this.sendsUnanswered === 0) return Promise.resolve('answered');
+    return new Promise((resolve) => {
+      const waitMs = this.options.functionTimeoutS * 1000 + SENDS_WAIT_MARGIN_MS;
+      const timer = this.clock.setTimeout(() => done(), waitMs);
+      const done = (): void => {
+        timer.cancel();
+        this.onSendsAnswered = undefined;
+        resolve('answered');
+      };
+      this.onSendsAnswered = done;
+    });
   }
 
   setMode(mode: Mode): void {

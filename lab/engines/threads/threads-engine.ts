@@ -131,11 +131,14 @@ export class ThreadsEngine implements Engine {
     // Real time passes by itself.
   }
 
-  sendOrder(order: object): void {
-    if (!this.client) return;
-    this.client.postOrder(order).catch(() => {
-      this.loadErrorCount++;
-    });
+  sendOrder(order: object): Promise<void> {
+    if (!this.client) return Promise.resolve();
+    return this.client.postOrder(order).then(
+      () => undefined,
+      () => {
+        this.loadErrorCount++;
+      },
+    );
   }
 
   get loadErrors(): number {

@@ -76,10 +76,10 @@ export class VirtualEngine implements Engine {
     this.executor.bindGuards(current);
   }
 
-  sendOrder(order: object): void {
+  sendOrder(order: object): Promise<void> {
     const hooks = this.hooks;
-    if (!hooks || this.stopped) return;
-    hooks.accept(order as Record<string, unknown>).then(
+    if (!hooks || this.stopped) return Promise.resolve();
+    return hooks.accept(order as Record<string, unknown>).then(
       (answer) => {
         if (answer.status === 200) this.accepted++;
       },
