@@ -35,7 +35,7 @@ export class LogTail {
   private worker: Worker | undefined;
   private reply: Promise<LogCounts> | undefined;
   private ended = false;
-  private written = 0;
+  /** Bytes written since the last read (or, before the thread starts, since the run began). */
   private unread = 0;
 
   /** `file` must exist once the first write has ended (the log writer creates it). */
@@ -51,10 +51,9 @@ export class LogTail {
   /** `bytes` more of the file are written: once enough are, they are read while the run goes on. */
   wrote(bytes: number): void {
     if (this.ended) return;
-    this.written += bytes;
     this.unread += bytes;
     if (!this.worker) {
-      if (this.written >= this.startAfterBytes) this.start();
+      if (this.unread >= this.startAfterBytes) this.start();
       return;
     }
     if (this.unread < this.readEveryBytes) return;

@@ -78,7 +78,7 @@ export class LabRun extends EventEmitter<RunEvents> {
   readonly startedAt = new Date();
   readonly files: RunFiles;
   readonly logs: LogWriter;
-  /** Reads the log file back as it is written (none without a file). */
+  /** Reads the log file back as it is written, once it is large enough (none without a file). */
   readonly logTail: LogTail | undefined;
   readonly counters = new WorkerCounters();
   readonly recorder = new SeriesRecorder();
