@@ -9,7 +9,8 @@ import { LightAbortController } from '../lab/runtime/light-abort.js';
 import { seededUuid } from '../lab/runtime/request-id.js';
 import { SeededRandom } from '../lab/time/random.js';
 import {
-  functionLogLayout,
+  functionLineBound,
+  functionLogExtra,
   functionLogRecord,
   functionLogText,
   putFunctionLine,
@@ -254,10 +255,10 @@ t.test('function lines encoded into the writer are JSON.stringify of their recor
       ...(i % 5 === 0 ? { status: 'FAILED' as const, extra: { error_code: `E${i}`, gone: undefined } } : {}),
     };
     const stamp = scenarioTimestamp(Date.UTC(2026, 0, 1), i);
-    const layout = functionLogLayout(config, context, line)!;
-    const out = writer.beginLine(layout.bound)!;
-    putFunctionLine(out, config, context, line, stamp, layout.extra);
-    writer.endLine(() => functionLogRecord(config, context, line, stamp));
+    const extra = functionLogExtra(line)!;
+    const out = writer.beginLine(functionLineBound(config, context, line, extra))!;
+    putFunctionLine(out, config, context, line, stamp, extra);
+    if (writer.endLine()) writer.emit(functionLogRecord(config, context, line, stamp));
     expected.push(JSON.stringify(functionLogRecord(config, context, line, stamp)));
   }
   await writer.close();

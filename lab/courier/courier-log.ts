@@ -16,7 +16,7 @@ import { fixed, LineText, type LineOut } from '../logs/line-out.js';
  * does), else records.
  */
 export type CourierLogSink = Pick<LogWriter, 'write'> &
-  Partial<Pick<LogWriter, 'writeLine' | 'beginLine' | 'endLine'>>;
+  Partial<Pick<LogWriter, 'writeLine' | 'beginLine' | 'endLine' | 'emit'>>;
 
 type Level = 'INFO' | 'WARN' | 'ERROR';
 
@@ -103,8 +103,7 @@ export class CourierLog {
     );
     if (out) {
       startLine(out, timestamp, correlation, requestId, method, pathText);
-      // Inline arrows, not named consts: under tsx a named closure costs a defineProperty per call.
-      sink.endLine!(() => startRecord(timestamp, correlationId, requestId, method, path));
+      if (sink.endLine!()) sink.emit!(startRecord(timestamp, correlationId, requestId, method, path));
       return;
     }
     const text = new LineText();
@@ -133,7 +132,8 @@ export class CourierLog {
     );
     if (out) {
       endLine(out, timestamp, status, messageText, correlation, requestId, durationMs);
-      sink.endLine!(() => endRecord(timestamp, status, message, correlationId, requestId, durationMs));
+      if (sink.endLine!())
+        sink.emit!(endRecord(timestamp, status, message, correlationId, requestId, durationMs));
       return;
     }
     const text = new LineText();

@@ -114,17 +114,17 @@ export class LogWriter {
     return encoder;
   }
 
-  /** Ends the line `beginLine` started; `record` is called only when someone listens. */
-  endLine(record: () => LogRecord): void {
+  /**
+   * Ends the line `beginLine` started. True when someone listens: the caller then builds the line's record
+   * and `emit`s it (a callback for that cost an allocation per line, listened to or not).
+   */
+  endLine(): boolean {
     const encoder = this.encoder;
     encoder.block[encoder.at++] = 0x0a;
     this.used = encoder.at;
     this.lines++;
-    if (this.listeners.size > 0) {
-      const built = record();
-      for (const listener of this.listeners) listener(built);
-    }
     if (this.used >= this.maxBufferBytes) void this.flush();
+    return this.listeners.size > 0;
   }
 
   /** Records written elsewhere (the courier thread writes the file itself), for the listeners only. */

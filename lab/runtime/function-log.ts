@@ -44,27 +44,30 @@ const QUOTE = fixed('"');
 const END = fixed('}');
 
 /**
- * The line, as JSON.stringify would write the record: none when an `extra` field would change a field
- * rather than add one (then serialise the record). `extra` is what JSON.stringify makes of the extras.
+ * What JSON.stringify makes of the line's extra fields, after a comma ('' when there are none); undefined
+ * when an extra field would change a field rather than add one (then serialise the record).
  */
-export function functionLogLayout(
+export function functionLogExtra(line: HandlerLog): string | undefined {
+  if (!line.extra) return '';
+  for (const key of Object.keys(line.extra)) if (FUNCTION_LINE_FIELDS.has(key)) return undefined;
+  // JSON.stringify drops what it would drop from the record (undefined, functions) and quotes the rest.
+  const text = JSON.stringify(line.extra);
+  return text.length > 2 ? ',' + text.slice(1, -1) : '';
+}
+
+/** The most bytes the line can take, with `extra` from functionLogExtra: what `beginLine` asks for. */
+export function functionLineBound(
   config: FunctionConfig,
   context: TaskContext,
   line: HandlerLog,
-): { extra: string; bound: number } | undefined {
-  let extra = '';
-  if (line.extra) {
-    for (const key of Object.keys(line.extra)) if (FUNCTION_LINE_FIELDS.has(key)) return undefined;
-    // JSON.stringify drops what it would drop from the record (undefined, functions) and quotes the rest.
-    const text = JSON.stringify(line.extra);
-    if (text.length > 2) extra = ',' + text.slice(1, -1);
-  }
+  extra: string,
+): number {
   const dynamic =
     line.message.length + (context.correlationId?.length ?? 0) + context.requestId.length + extra.length;
-  return { extra, bound: 512 + config.functionName.length * 3 + dynamic * 6 };
+  return 512 + config.functionName.length * 3 + dynamic * 6;
 }
 
-/** Puts the line's pieces out; `extra` from functionLogLayout. */
+/** Puts the line's pieces out; `extra` from functionLogExtra. */
 export function putFunctionLine(
   out: LineOut,
   config: FunctionConfig,
@@ -111,9 +114,9 @@ export function functionLogText(
   line: HandlerLog,
   timestamp: string,
 ): string {
-  const layout = functionLogLayout(config, context, line);
-  if (!layout) return JSON.stringify(functionLogRecord(config, context, line, timestamp));
+  const extra = functionLogExtra(line);
+  if (extra === undefined) return JSON.stringify(functionLogRecord(config, context, line, timestamp));
   const text = new LineText();
-  putFunctionLine(text, config, context, line, timestamp, layout.extra);
+  putFunctionLine(text, config, context, line, timestamp, extra);
   return text.value;
 }

@@ -9,7 +9,13 @@ import type { SharedConcurrency } from '../pipeline/shared-parts.js';
 import { EnvironmentPool } from './environment-pool.js';
 import { gbSeconds } from './billing.js';
 import { seededUuid } from './request-id.js';
-import { functionLogLayout, functionLogRecord, functionLogText, putFunctionLine } from './function-log.js';
+import {
+  functionLineBound,
+  functionLogExtra,
+  functionLogRecord,
+  functionLogText,
+  putFunctionLine,
+} from './function-log.js';
 import type { AbortControllerFactory } from './light-abort.js';
 import type {
   Executor,
@@ -28,7 +34,9 @@ export interface LogSink {
   writeLine?(line: string, record: () => LogRecord): void;
   /** A line encoded in place (LogWriter has it): see LogWriter.beginLine. */
   beginLine?(maxBytes: number): LineOut | undefined;
-  endLine?(record: () => LogRecord): void;
+  /** Ends it; true when someone listens, who is then given the record with `emit`. */
+  endLine?(): boolean;
+  emit?(record: LogRecord): void;
   /** False when no line would be seen (no file, no listener): records are not built at all. */
   readonly active?: boolean;
 }
@@ -266,11 +274,11 @@ export class FunctionRuntime {
     if (!sink || sink.active === false) return;
     const timestamp = scenarioTimestamp(this.o.startedAtMs ?? 0, line.at);
     if (sink.writeLine) {
-      const layout = functionLogLayout(config, context, line);
-      const out = layout && sink.beginLine?.(layout.bound);
-      if (layout && out) {
-        putFunctionLine(out, config, context, line, timestamp, layout.extra);
-        sink.endLine!(() => functionLogRecord(config, context, line, timestamp));
+      const extra = functionLogExtra(line);
+      const out = extra !== undefined && sink.beginLine?.(functionLineBound(config, context, line, extra));
+      if (out) {
+        putFunctionLine(out, config, context, line, timestamp, extra!);
+        if (sink.endLine!()) sink.emit!(functionLogRecord(config, context, line, timestamp));
         return;
       }
       sink.writeLine(functionLogText(config, context, line, timestamp), () =>

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { loadPiscina } from './load-piscina.js';
 import { modulePath } from '../project-file.js';
 import type { Executor, FunctionKey, HandlerOutcome, InvokeOptions, TaskContext } from './function-types.js';
 import type { FunctionTask, FunctionWorkerData, TaskGuards } from '../../workers/function-worker.js';
@@ -48,6 +49,7 @@ export class PiscinaExecutor implements Executor {
   get pool(): Piscina {
     if (!this.piscina) {
       const threads = this.options.threads ?? 2;
+      const { Piscina } = loadPiscina();
       this.piscina = new Piscina({
         filename: this.options.workerFile ?? workerFile('function-worker'),
         minThreads: threads,

@@ -4,7 +4,7 @@
  * are the parallelism; an aborted sweep aborts the tasks in flight.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { loadPiscina } from '../runtime/load-piscina.js';
 import type { LabOptions } from '../config/parse-options.js';
 import type { RunReport } from '../report/build-report.js';
 import type { RunCell } from './sweep-runner.js';
@@ -17,7 +17,8 @@ export interface CellPool {
 
 /** @param filename the worker module: its default export takes a cell's options and returns its report. */
 export function createCellPool(filename: string, threads = availableParallelism()): CellPool {
-  const pool = new Piscina<LabOptions, RunReport>({
+  const { Piscina: Pool } = loadPiscina();
+  const pool = new Pool<LabOptions, RunReport>({
     filename,
     minThreads: threads,
     maxThreads: threads,
