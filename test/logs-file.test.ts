@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countLogLines } from '../lab/logs/count-log-lines.js';
+import { countLogLines, noLogCounts } from '../lab/logs/count-log-lines.js';
 import type { LogRecord } from '../lab/logs/log-record.js';
 import { LogWriter, scenarioTimestamp } from '../lab/logs/log-writer.js';
 import { LightAbortController } from '../lab/runtime/light-abort.js';
@@ -76,6 +76,30 @@ t.test('read-back counts: literal file, lines cut across read chunks', async (t)
   await t.rejects(countLogLines(file, 64), /a line longer than 64 bytes/, 'a line longer than a chunk');
 });
 
+t.test('read-back counts: lines longer than the scan decodes at once', async (t) => {
+  const file = join(dir, 'long.jsonl');
+  const long = (n: number, status: string) =>
+    `{"level":"INFO","message":"${'x'.repeat(n)}","service":"slow-api","status":"${status}"}`;
+  // 200 kB and 70 kB lines among short ones, and lines without a status before and after them.
+  const lines = [
+    '{"level":"WARN","service":"delivery-handler"}',
+    long(200_000, 'START'),
+    '{"level":"WARN","service":"delivery-handler"}',
+    long(70_000, 'FAILED'),
+    '{"level":"INFO","service":"notify-handler","status":"START"}',
+    long(10, 'COMPLETE'),
+  ];
+  writeFileSync(file, lines.join('\n') + '\n');
+  t.same(await countLogLines(file), {
+    ...noLogCounts(),
+    lines: 6,
+    notifyStart: 1,
+    courierStart: 1,
+    courierComplete: 1,
+    courierFailed: 1,
+  });
+});
+
 t.test('read-back counts agree with JSON.parse on a written file', async (t) => {
   const file = join(dir, 'parsed.jsonl');
   const writer = new LogWriter({ file, maxBufferBytes: 4096 });
@@ -100,6 +124,7 @@ t.test('read-back counts agree with JSON.parse on a written file', async (t) => 
     if (r.status) byParse[`${r.service}:${r.status}`] = (byParse[`${r.service}:${r.status}`] ?? 0) + 1;
   }
   const counts = await countLogLines(file, 8192);
+  t.same(await countLogLines(file), counts, 'one read of the whole file, decoded 64 kB at a time');
   t.equal(counts.lines, 20_000);
   t.equal(counts.notifyStart, byParse['notify-handler:START']);
   t.equal(counts.notifyComplete, byParse['notify-handler:COMPLETE']);
