@@ -119,7 +119,7 @@ export async function countLogLines(file: string, chunkBytes = CHUNK_BYTES): Pro
  */
 function countLines(text: string, counts: LogCounts): void {
   const n = text.length;
-  const keys = new KeyCursor(text);
+  const keys = new KeyCursor();
   for (let start = 0; start <= n;) {
     let nl = text.indexOf('\n', start);
     if (nl === -1) nl = n;
@@ -129,17 +129,16 @@ function countLines(text: string, counts: LogCounts): void {
 }
 
 /**
- * Where the next `"service":"` and `"status":"` keys are, at or after the line being read (-1: none left):
- * found once and kept until the lines pass them, so a stretch of lines without one is not searched again.
+ * Where the next `"service":"` and `"status":"` keys are, at or after the line being read (-1: none left; -2:
+ * not looked for yet): found once and kept until the lines pass them, so a stretch of lines without one is
+ * not searched again for each line.
  */
 class KeyCursor {
   service = -2;
   status = -2;
-  constructor(readonly text: string) {}
 }
 
-/** The line from `start` to `nl` (its newline, or the text's end). A function of its own: V8 optimises it
- * after a few hundred lines, where a loop over a whole read would run unoptimised through the first reads. */
+/** The line from `start` to `nl` (its newline, or the text's end). */
 function countLine(text: string, start: number, nl: number, counts: LogCounts, keys: KeyCursor): void {
   const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
   if (end === start) return;
